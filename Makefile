@@ -1,0 +1,47 @@
+# Yinjian's developer entry points. README.md documents two of them: `make run` and `make test`.
+# Everything builds from Debian 12 packages (scripts/install-deps.sh); nothing is downloaded.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+DATA_DIR ?= data
+TOKEN_LABEL ?= yinjian-dev
+JOBS ?= $(shell nproc)
+# Extra arguments for the benchmark binary, e.g. BENCH_ARGS=--benchmark_filter=Ecdsa
+BENCH_ARGS ?=
+
+.PHONY: all deps build test run bench clean
+
+all: build
+
+# Installs missing Debian packages (as root, or through sudo); silent when nothing is missing.
+deps:
+	@scripts/install-deps.sh
+
+# Configures once (an existing build directory keeps its settings), then builds everything.
+build: deps
+	@if [[ ! -f "$(BUILD_DIR)/build.ninja" ]]; then \
+	  cmake -S . -B "$(BUILD_DIR)" -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE); \
+	fi
+	cmake --build "$(BUILD_DIR)" -j$(JOBS)
+
+test: build
+	ctest --test-dir "$(BUILD_DIR)" --output-on-failure -j$(JOBS)
+
+# Creates (once) the development SoftHSM token under $(DATA_DIR)/softhsm and starts the server
+# on it. The assignment, unlike a bare eval "$(...)", fails when create-token.sh fails.
+run: build
+	@exports="$$(softhsm-setup/create-token.sh --dir "$(DATA_DIR)/softhsm" --label "$(TOKEN_LABEL)")"; \
+	eval "$$exports"; \
+	exec "$(BUILD_DIR)/bin/yinjian-server" --module "$$YINJIAN_PKCS11_MODULE" \
+	  --token-label "$$YINJIAN_TOKEN_LABEL" --pin-file "$$YINJIAN_PIN_FILE"
+
+bench: build
+	"$(BUILD_DIR)/bin/hsm_bench" $(BENCH_ARGS)
+
+# Removes build output only. $(DATA_DIR) holds the development token and its keys: delete it by
+# hand when you mean to.
+clean:
+	rm -rf "$(BUILD_DIR)"

@@ -1,0 +1,20 @@
+// The message digests Yinjian computes in software, with their sizes and OpenSSL names.
+#ifndef YINJIAN_HSM_DIGEST_ALGORITHM_H_
+#define YINJIAN_HSM_DIGEST_ALGORITHM_H_
+
+#include <cstddef>
+
+namespace yinjian::hsm {
+
+enum class DigestAlgorithm { kSha256, kSha384, kSha512, kSm3 };
+
+// Output length in bytes (32, 48, 64, 32).
+size_t DigestLength(DigestAlgorithm digest);
+
+// The name EVP_MD_fetch and the EVP_*_ex functions accept ("SHA2-256", ..., "SM3"). The returned
+// string is static; the caller does not free it.
+const char* DigestEvpName(DigestAlgorithm digest);
+
+}  // namespace yinjian::hsm
+
+#endif  // YINJIAN_HSM_DIGEST_ALGORITHM_H_

@@ -1,0 +1,46 @@
+// Byte containers for secrets (PINs, plaintext key material, data keys): wiped on destruction,
+// never printed. Use SecureBytes wherever a secret is held, even briefly. There is deliberately no
+// zeroizing std::string: its short-string buffer lives inside the object and is never wiped.
+#ifndef YINJIAN_HSM_SECURE_BYTES_H_
+#define YINJIAN_HSM_SECURE_BYTES_H_
+
+#include <openssl/crypto.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace yinjian::hsm {
+
+// An allocator that wipes memory with OPENSSL_cleanse before releasing it, so reallocation and
+// destruction leave no copies of the secret in freed heap memory.
+template <typename T>
+struct ZeroizingAllocator {
+  using value_type = T;
+  ZeroizingAllocator() = default;
+  template <typename U>
+  ZeroizingAllocator(const ZeroizingAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return std::allocator<T>().allocate(n); }
+  void deallocate(T* p, std::size_t n) noexcept {
+    OPENSSL_cleanse(p, n * sizeof(T));
+    std::allocator<T>().deallocate(p, n);
+  }
+  template <typename U>
+  bool operator==(const ZeroizingAllocator<U>&) const noexcept { return true; }
+};
+
+using SecureBytes = std::vector<uint8_t, ZeroizingAllocator<uint8_t>>;
+
+// Plain (non-secret) byte strings: ciphertexts, signatures, public keys, digests.
+using Bytes = std::vector<uint8_t>;
+
+inline Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+inline std::string_view AsStringView(const Bytes& b) {
+  return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+}  // namespace yinjian::hsm
+
+#endif  // YINJIAN_HSM_SECURE_BYTES_H_

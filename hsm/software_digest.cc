@@ -1,0 +1,20 @@
+#include "hsm/software_digest.h"
+
+#include <openssl/evp.h>
+
+#include "hsm/ossl_status.h"
+
+namespace yinjian::hsm {
+
+absl::StatusOr<Bytes> SoftwareDigest(DigestAlgorithm digest, absl::Span<const uint8_t> message) {
+  Bytes out(DigestLength(digest));
+  size_t out_len = 0;
+  if (EVP_Q_digest(nullptr, DigestEvpName(digest), nullptr, message.data(), message.size(),
+                   out.data(), &out_len) != 1 ||
+      out_len != out.size()) {
+    return OsslInternal("digest failed");
+  }
+  return out;
+}
+
+}  // namespace yinjian::hsm

@@ -65,9 +65,19 @@ HsmDigestStream::~HsmDigestStream() {
 
 absl::Status HsmDigestStream::Check(absl::Status status) {
   if (status.ok()) return status;
-  active_ = false;  // a failed C_Digest* call ends the operation
+  active_ = false;
   std::optional<CK_RV> rv = CkRvFromStatus(status);
-  if (rv.has_value() && IsSessionBroken(*rv)) lease_.MarkBroken();
+  if (rv.has_value() && IsSessionBroken(*rv)) {
+    lease_.MarkBroken();
+    return status;
+  }
+  // The spec ends the operation on failure, but some modules leave it open on argument errors.
+  // Finishing into scratch space ends it either way; if even that fails, drop the session.
+  uint8_t scratch[64];
+  CK_ULONG length = sizeof(scratch);
+  absl::Status end =
+      P11_CALL(token_.functions(), C_DigestFinal, lease_.handle(), scratch, &length);
+  if (!end.ok() && CkRvFromStatus(end) != CKR_OPERATION_NOT_INITIALIZED) lease_.MarkBroken();
   return status;
 }
 

@@ -70,9 +70,11 @@ absl::StatusOr<ScopedObject> GenerateAesKey(Token& token, size_t key_bytes,
 
 absl::StatusOr<ScopedObject> GenerateGenericSecret(Token& token, size_t key_bytes,
                                                    const KeyOptions& options) {
-  if (key_bytes < 16 || key_bytes > 128) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("HMAC key size ", key_bytes, " is outside 16..128 bytes"));
+  // Multiples of 8 only: SoftHSM zero-pads other lengths when wrapping, so they would not
+  // survive a wrap/unwrap round trip (or interoperate with RFC 5649).
+  if (key_bytes < 16 || key_bytes > 128 || key_bytes % 8 != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "HMAC key size ", key_bytes, " is not a multiple of 8 between 16 and 128 bytes"));
   }
   return GenerateSecret(token, CKM_GENERIC_SECRET_KEY_GEN, CKK_GENERIC_SECRET, key_bytes,
                         options);

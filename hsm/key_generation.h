@@ -22,7 +22,8 @@ size_t EcCurveFieldBytes(EcCurve curve);
 // AES key of 16, 24 or 32 bytes (INVALID_ARGUMENT otherwise).
 absl::StatusOr<ScopedObject> GenerateAesKey(Token& token, size_t key_bytes,
                                             const KeyOptions& options);
-// Generic secret for HMAC, 16 to 128 bytes.
+// Generic secret for HMAC: 16 to 128 bytes, a multiple of 8. Tokens may demand at least the
+// digest length at use (SoftHSM: 32 bytes for SHA-256, 48 for SHA-384, 64 for SHA-512).
 absl::StatusOr<ScopedObject> GenerateGenericSecret(Token& token, size_t key_bytes,
                                                    const KeyOptions& options);
 absl::StatusOr<ScopedKeyPair> GenerateEcKeyPair(Token& token, EcCurve curve,

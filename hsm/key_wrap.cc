@@ -37,7 +37,7 @@ absl::StatusOr<ScopedObject> UnwrapKey(Token& token, CK_OBJECT_HANDLE unwrapping
   absl::Status status = token.Run(
       [&](CK_SESSION_HANDLE session) {
         return P11_CALL(token.functions(), C_UnwrapKey, session, &mechanism, unwrapping_key,
-                        const_cast<uint8_t*>(wrapped.data()), wrapped.size(),
+                        DataPtr(wrapped), wrapped.size(),
                         key_template.data(), key_template.size(), &key);
       },
       token_object ? Retry::kNever : Retry::kOnce);

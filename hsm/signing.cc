@@ -108,7 +108,7 @@ absl::StatusOr<Bytes> SignPrepared(Token& token, CK_OBJECT_HANDLE key, Signature
     CK_FUNCTION_LIST* fl = token.functions();
     RETURN_IF_ERROR(P11_CALL(fl, C_SignInit, session, &in.mechanism, key));
     CK_ULONG length = signature.size();
-    RETURN_IF_ERROR(P11_CALL(fl, C_Sign, session, in.data.data(), in.data.size(),
+    RETURN_IF_ERROR(P11_CALL(fl, C_Sign, session, DataPtr(in.data), in.data.size(),
                              signature.data(), &length));
     signature.resize(length);
     return absl::OkStatus();
@@ -144,7 +144,7 @@ absl::StatusOr<bool> VerifyPrepared(Token& token, CK_OBJECT_HANDLE key, Signatur
   absl::Status status = token.Run([&](CK_SESSION_HANDLE session) -> absl::Status {
     CK_FUNCTION_LIST* fl = token.functions();
     RETURN_IF_ERROR(P11_CALL(fl, C_VerifyInit, session, &in.mechanism, key));
-    return P11_CALL(fl, C_Verify, session, in.data.data(), in.data.size(), raw.data(),
+    return P11_CALL(fl, C_Verify, session, DataPtr(in.data), in.data.size(), DataPtr(raw),
                     raw.size());
   });
   std::optional<CK_RV> rv = CkRvFromStatus(status);

@@ -102,6 +102,13 @@ absl::Status Token::Run(absl::FunctionRef<absl::Status(CK_SESSION_HANDLE)> opera
     ASSIGN_OR_RETURN(SessionLease lease, pool_->Acquire());
     absl::Status status = operation(lease.handle());
     std::optional<CK_RV> rv = CkRvFromStatus(status);
+    if (rv == CKR_OPERATION_ACTIVE) {
+      // An earlier failure left an operation open on this session (some modules do not end it
+      // on argument errors). Closing the session is the only sure way to end it.
+      lease.MarkBroken();
+      if (retry == Retry::kNever || attempt >= 1) return status;
+      continue;
+    }
     if (status.ok() || !rv.has_value() || !IsSessionBroken(*rv)) return status;
 
     lease.MarkBroken();

@@ -42,7 +42,8 @@ class Token : public SessionBackend {
 
   // Leases a session and runs `operation` on it. If the operation fails because the session is
   // broken (ck_rv.h IsSessionBroken), the session and every idle one is discarded, the login is
-  // restored, and - with Retry::kOnce - the operation runs once more on a fresh session.
+  // restored, and - with Retry::kOnce - the operation runs once more on a fresh session. A
+  // session stuck with an open operation (CKR_OPERATION_ACTIVE) is closed and likewise retried.
   absl::Status Run(absl::FunctionRef<absl::Status(CK_SESSION_HANDLE)> operation,
                    Retry retry = Retry::kOnce);
 

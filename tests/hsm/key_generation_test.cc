@@ -53,6 +53,8 @@ TEST_F(KeyGenerationTest, EveryKindGenerates) {
 
 TEST_F(KeyGenerationTest, RejectsBadSizes) {
   EXPECT_EQ(GenerateAesKey(token(), 20, {}).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GenerateGenericSecret(token(), 20, {}).status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(GenerateGenericSecret(token(), 8, {}).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(GenerateRsaKeyPair(token(), 1024, {}).status().code(),

@@ -147,6 +147,22 @@ TEST_F(SigningErrorsTest, MalformedEcdsaSignatureIsFalseNotError) {
   EXPECT_FALSE(valid);
 }
 
+TEST_F(SigningErrorsTest, EmptyMessagesSignAndLeaveSessionsClean) {
+  // An empty input once reached SoftHSM as a null pointer: CKR_ARGUMENTS_BAD, and the session
+  // kept the open operation (CKR_OPERATION_ACTIVE on every later use).
+  YJ_ASSERT_OK_AND_ASSIGN(ScopedKeyPair ed, GenerateEd25519KeyPair(token(), {}));
+  const uint64_t broken = token().pool().stats().broken;
+  for (int i = 0; i < 3; ++i) {
+    YJ_ASSERT_OK_AND_ASSIGN(Bytes signature, SignMessage(token(), ed.private_key.handle(),
+                                                         SignatureAlgorithm::kEd25519, Bytes()));
+    YJ_ASSERT_OK_AND_ASSIGN(bool valid, VerifyMessage(token(), ed.public_key.handle(),
+                                                      SignatureAlgorithm::kEd25519, Bytes(),
+                                                      signature));
+    EXPECT_TRUE(valid);
+  }
+  EXPECT_EQ(token().pool().stats().broken, broken);
+}
+
 TEST_F(SigningErrorsTest, DestroyedKeyIsNotFound) {
   CK_OBJECT_HANDLE handle;
   {

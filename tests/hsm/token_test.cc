@@ -143,6 +143,25 @@ TEST_F(TokenRecoveryTest, DoesNotRepeatUnsafeOperations) {
   YJ_EXPECT_OK(GenerateRandom(token(), 8));  // and the next call works
 }
 
+TEST_F(TokenRecoveryTest, ClosesASessionStuckWithAnOpenOperation) {
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(SessionLease lease, token().pool().Acquire());
+    CK_MECHANISM sha256 = {CKM_SHA256, nullptr, 0};
+    ASSERT_EQ(token().functions()->C_DigestInit(lease.handle(), &sha256), CKR_OK);
+  }  // back in the pool with the digest still open
+  const uint64_t broken = token().pool().stats().broken;
+  int attempts = 0;
+  YJ_ASSERT_OK(token().Run([&](CK_SESSION_HANDLE session) {
+    ++attempts;
+    CK_MECHANISM sha256 = {CKM_SHA256, nullptr, 0};
+    return P11_CALL(token().functions(), C_DigestInit, session, &sha256);
+  }));
+  // The second attempt left its digest open too; end it so the session goes back clean.
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(token().pool().stats().broken, broken + 1);
+  token().pool().DiscardIdle();
+}
+
 TEST_F(TokenRecoveryTest, OrdinaryErrorsKeepTheSession) {
   const SessionPoolStats before = token().pool().stats();
   YJ_ASSERT_OK_AND_ASSIGN(ScopedObject aes, GenerateAesKey(token(), 32, {}));

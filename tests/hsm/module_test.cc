@@ -125,6 +125,30 @@ TEST_F(ModuleTest, AcceptsAModuleAnotherComponentInitialised) {
   dlclose(library);
 }
 
+TEST_F(ModuleTest, NeverFinalisesByDefault) {
+  // Some modules crash or hang in C_Finalize: by default Yinjian never calls it, and the module
+  // stays initialised after the last user lets go.
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(auto module, Pkcs11Module::Load({.path = softhsm_->module_path}));
+    YJ_ASSERT_OK_AND_ASSIGN(auto token, Token::Open(module, {.label = "module-test",
+                                                             .pin = Pin(softhsm_->pin_file)}));
+  }
+  void* library = dlopen(softhsm_->module_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(library, nullptr);
+  auto get_list = reinterpret_cast<CK_C_GetFunctionList>(dlsym(library, "C_GetFunctionList"));
+  CK_FUNCTION_LIST* fl = nullptr;
+  ASSERT_EQ(get_list(&fl), CKR_OK);
+  CK_C_INITIALIZE_ARGS args = {};
+  args.flags = CKF_OS_LOCKING_OK;
+  EXPECT_EQ(fl->C_Initialize(&args), CKR_CRYPTOKI_ALREADY_INITIALIZED);
+  // A later Load adopts the live initialisation instead of failing.
+  YJ_ASSERT_OK_AND_ASSIGN(auto again, Load());
+  YJ_EXPECT_OK(again->ListTokens());
+  again.reset();
+  EXPECT_EQ(fl->C_Finalize(nullptr), CKR_OK);  // leave the process as we found it
+  dlclose(library);
+}
+
 TEST_F(ModuleTest, RefusesUseAfterFork) {
   YJ_ASSERT_OK_AND_ASSIGN(auto module, Load());
   YJ_ASSERT_OK(module->CheckNotForked());

@@ -6,20 +6,32 @@
 #include "hsm/pkcs11_call.h"
 
 namespace yinjian::hsm {
+namespace {
+
+// Fits any AES or HMAC key and an RSA-4096 private key in PKCS#8 (about 2.4 KiB) wrapped.
+constexpr size_t kWrapBufferBytes = 4096;
+
+}  // namespace
 
 absl::StatusOr<Bytes> WrapKey(Token& token, CK_OBJECT_HANDLE wrapping_key, CK_OBJECT_HANDLE key,
                               CK_MECHANISM_TYPE mechanism_type) {
   RETURN_IF_ERROR(token.mechanisms().Require(mechanism_type, "key wrapping"));
   CK_MECHANISM mechanism = {mechanism_type, nullptr, 0};
+  // One C_WrapKey into a generous buffer: asking for the length first (a null buffer) makes
+  // SoftHSM perform the whole wrap twice. Only a larger key (CKR_BUFFER_TOO_SMALL) asks.
   Bytes wrapped;
   RETURN_IF_ERROR(token.Run([&](CK_SESSION_HANDLE session) -> absl::Status {
     CK_FUNCTION_LIST* fl = token.functions();
-    CK_ULONG length = 0;
-    RETURN_IF_ERROR(
-        P11_CALL(fl, C_WrapKey, session, &mechanism, wrapping_key, key, nullptr, &length));
-    wrapped.resize(length);
-    RETURN_IF_ERROR(P11_CALL(fl, C_WrapKey, session, &mechanism, wrapping_key, key,
-                             wrapped.data(), &length));
+    wrapped.resize(kWrapBufferBytes);
+    CK_ULONG length = wrapped.size();
+    absl::Status status = P11_CALL(fl, C_WrapKey, session, &mechanism, wrapping_key, key,
+                                   wrapped.data(), &length);
+    if (CkRvFromStatus(status) == CKR_BUFFER_TOO_SMALL) {
+      wrapped.resize(length);
+      status = P11_CALL(fl, C_WrapKey, session, &mechanism, wrapping_key, key, wrapped.data(),
+                        &length);
+    }
+    RETURN_IF_ERROR(status);
     wrapped.resize(length);
     return absl::OkStatus();
   }));

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
+#include <atomic>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +17,16 @@
 
 namespace yinjian::hsm {
 namespace {
+
+// Incremented in every child process created by fork(), so CheckNotForked costs one atomic
+// load instead of a getpid() system call per operation.
+std::atomic<uint64_t> g_fork_generation{0};
+void OnForkInChild() { g_fork_generation.fetch_add(1, std::memory_order_relaxed); }
+uint64_t ForkGeneration() {
+  static const bool registered = [] { return pthread_atfork(nullptr, nullptr, OnForkInChild) == 0; }();
+  (void)registered;
+  return g_fork_generation.load(std::memory_order_relaxed);
+}
 
 // Loaded modules by canonical path, so two tokens on one module share one initialisation.
 struct Registry {
@@ -99,7 +112,8 @@ Pkcs11Module::Pkcs11Module(ModuleOptions options, void* library, CK_FUNCTION_LIS
       library_(library),
       functions_(functions),
       owns_initialization_(owns_initialization),
-      pid_(getpid()) {}
+      pid_(getpid()),
+      fork_generation_(ForkGeneration()) {}
 
 Pkcs11Module::~Pkcs11Module() {
   // Without finalisation the library stays mapped: unmapping code that may still own threads or
@@ -112,7 +126,7 @@ Pkcs11Module::~Pkcs11Module() {
 }
 
 absl::Status Pkcs11Module::CheckNotForked() const {
-  if (getpid() != pid_) {
+  if (g_fork_generation.load(std::memory_order_relaxed) != fork_generation_) {
     return absl::FailedPreconditionError(
         "PKCS#11 module was initialised in another process (used after fork); load it again");
   }

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include "absl/strings/string_view.h"
@@ -68,7 +69,8 @@ class Pkcs11Module {
   void* library_;
   CK_FUNCTION_LIST* functions_;
   bool owns_initialization_;
-  pid_t pid_;
+  pid_t pid_;                 // the process that loaded the module (for finalisation)
+  uint64_t fork_generation_;  // forks seen when loaded; differs in a child process
 };
 
 }  // namespace yinjian::hsm

@@ -37,11 +37,13 @@ SessionPool::SessionPool(SessionBackend* backend, size_t max_sessions,
 
 SessionPool::~SessionPool() { DiscardIdle(); }
 
-absl::StatusOr<SessionLease> SessionPool::Acquire() {
-  return AcquireUntil(absl::Now() + wait_timeout_);
-}
+absl::StatusOr<SessionLease> SessionPool::Acquire() { return AcquireImpl(std::nullopt); }
 
 absl::StatusOr<SessionLease> SessionPool::AcquireUntil(absl::Time deadline) {
+  return AcquireImpl(deadline);
+}
+
+absl::StatusOr<SessionLease> SessionPool::AcquireImpl(std::optional<absl::Time> deadline) {
   {
     absl::MutexLock lock(&mu_);
     auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -49,7 +51,9 @@ absl::StatusOr<SessionLease> SessionPool::AcquireUntil(absl::Time deadline) {
     };
     if (!available()) {
       ++stats_.waits;
-      if (!mu_.AwaitWithDeadline(absl::Condition(&available), deadline)) {
+      // The clock is read only here: the common, uncontended path never needs it.
+      absl::Time until = deadline.has_value() ? *deadline : absl::Now() + wait_timeout_;
+      if (!mu_.AwaitWithDeadline(absl::Condition(&available), until)) {
         ++stats_.timeouts;
         return absl::ResourceExhaustedError(absl::StrFormat(
             "all %d HSM sessions are busy; none came free in time", max_sessions_));

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -87,6 +88,7 @@ class SessionPool {
 
  private:
   friend class SessionLease;
+  absl::StatusOr<SessionLease> AcquireImpl(std::optional<absl::Time> deadline);
   void Return(CK_SESSION_HANDLE handle, bool broken);
 
   SessionBackend* const backend_;

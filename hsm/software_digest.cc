@@ -8,9 +8,10 @@ namespace yinjian::hsm {
 
 absl::StatusOr<Bytes> SoftwareDigest(DigestAlgorithm digest, absl::Span<const uint8_t> message) {
   Bytes out(DigestLength(digest));
-  size_t out_len = 0;
-  if (EVP_Q_digest(nullptr, DigestEvpName(digest), nullptr, message.data(), message.size(),
-                   out.data(), &out_len) != 1 ||
+  const EVP_MD* md = FetchedDigest(digest);
+  unsigned int out_len = 0;
+  if (md == nullptr ||
+      EVP_Digest(message.data(), message.size(), out.data(), &out_len, md, nullptr) != 1 ||
       out_len != out.size()) {
     return OsslInternal("digest failed");
   }

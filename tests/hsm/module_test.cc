@@ -34,7 +34,23 @@ class ModuleTest : public ::testing::Test {
     EXPECT_TRUE(pin.ok()) << pin.status();
     return pin.ok() ? *pin : SecureBytes();
   }
+  // Plays another component of the process: opens the module itself and calls C_Initialize,
+  // returning what that answered. The library stays mapped until the fixture ends.
+  CK_RV InitializeDirectly() {
+    library_ = dlopen(softhsm_->module_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (library_ == nullptr) return CKR_LIBRARY_LOAD_FAILED;
+    auto get_list = reinterpret_cast<CK_C_GetFunctionList>(dlsym(library_, "C_GetFunctionList"));
+    if (get_list == nullptr || get_list(&direct_) != CKR_OK) return CKR_LIBRARY_LOAD_FAILED;
+    CK_C_INITIALIZE_ARGS args = {};
+    args.flags = CKF_OS_LOCKING_OK;
+    return direct_->C_Initialize(&args);
+  }
+  void TearDown() override {
+    if (library_ != nullptr) dlclose(library_);
+  }
   std::unique_ptr<SoftHsmToken> softhsm_;
+  void* library_ = nullptr;
+  CK_FUNCTION_LIST* direct_ = nullptr;
 };
 
 TEST_F(ModuleTest, MissingLibraryIsAClearError) {
@@ -106,14 +122,7 @@ TEST_F(ModuleTest, TwoTokensOnOneModuleKeepTheirKeysApart) {
 }
 
 TEST_F(ModuleTest, AcceptsAModuleAnotherComponentInitialised) {
-  void* library = dlopen(softhsm_->module_path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  ASSERT_NE(library, nullptr);
-  auto get_list = reinterpret_cast<CK_C_GetFunctionList>(dlsym(library, "C_GetFunctionList"));
-  CK_FUNCTION_LIST* fl = nullptr;
-  ASSERT_EQ(get_list(&fl), CKR_OK);
-  CK_C_INITIALIZE_ARGS args = {};
-  args.flags = CKF_OS_LOCKING_OK;
-  ASSERT_EQ(fl->C_Initialize(&args), CKR_OK);
+  ASSERT_EQ(InitializeDirectly(), CKR_OK);
   {
     YJ_ASSERT_OK_AND_ASSIGN(auto module, Load());
     YJ_ASSERT_OK_AND_ASSIGN(auto token, Token::Open(module, {.label = "module-test",
@@ -121,8 +130,7 @@ TEST_F(ModuleTest, AcceptsAModuleAnotherComponentInitialised) {
     YJ_EXPECT_OK(GenerateRandom(*token, 16));
   }
   // Our module did not own the initialisation, so it must not have finalised it.
-  EXPECT_EQ(fl->C_Finalize(nullptr), CKR_OK);
-  dlclose(library);
+  EXPECT_EQ(direct_->C_Finalize(nullptr), CKR_OK);
 }
 
 TEST_F(ModuleTest, NeverFinalisesByDefault) {
@@ -133,20 +141,12 @@ TEST_F(ModuleTest, NeverFinalisesByDefault) {
     YJ_ASSERT_OK_AND_ASSIGN(auto token, Token::Open(module, {.label = "module-test",
                                                              .pin = Pin(softhsm_->pin_file)}));
   }
-  void* library = dlopen(softhsm_->module_path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  ASSERT_NE(library, nullptr);
-  auto get_list = reinterpret_cast<CK_C_GetFunctionList>(dlsym(library, "C_GetFunctionList"));
-  CK_FUNCTION_LIST* fl = nullptr;
-  ASSERT_EQ(get_list(&fl), CKR_OK);
-  CK_C_INITIALIZE_ARGS args = {};
-  args.flags = CKF_OS_LOCKING_OK;
-  EXPECT_EQ(fl->C_Initialize(&args), CKR_CRYPTOKI_ALREADY_INITIALIZED);
+  EXPECT_EQ(InitializeDirectly(), CKR_CRYPTOKI_ALREADY_INITIALIZED);
   // A later Load adopts the live initialisation instead of failing.
   YJ_ASSERT_OK_AND_ASSIGN(auto again, Load());
   YJ_EXPECT_OK(again->ListTokens());
   again.reset();
-  EXPECT_EQ(fl->C_Finalize(nullptr), CKR_OK);  // leave the process as we found it
-  dlclose(library);
+  EXPECT_EQ(direct_->C_Finalize(nullptr), CKR_OK);  // leave the process as we found it
 }
 
 TEST_F(ModuleTest, RefusesUseAfterFork) {

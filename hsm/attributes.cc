@@ -1,8 +1,14 @@
 #include "hsm/attributes.h"
 
+#include <openssl/crypto.h>
+
 #include <cstring>
 
 namespace yinjian::hsm {
+
+AttributeTemplate::~AttributeTemplate() {
+  for (std::vector<uint8_t>& value : storage_) OPENSSL_cleanse(value.data(), value.size());
+}
 
 AttributeTemplate& AttributeTemplate::Set(CK_ATTRIBUTE_TYPE type, const void* value,
                                           size_t length) {

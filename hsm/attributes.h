@@ -22,6 +22,8 @@ namespace yinjian::hsm {
 class AttributeTemplate {
  public:
   AttributeTemplate() = default;
+  // Wipes every stored value: a template may carry key material (CKA_VALUE) on import.
+  ~AttributeTemplate();
   AttributeTemplate(AttributeTemplate&&) = default;
   AttributeTemplate& operator=(AttributeTemplate&&) = default;
   AttributeTemplate(const AttributeTemplate&) = delete;

@@ -126,6 +126,22 @@ absl::StatusOr<CK_ULONG> ReadUlongAttribute(Token& token, CK_OBJECT_HANDLE objec
   return value;
 }
 
+absl::StatusOr<SecureBytes> ReadSecretValue(Token& token, CK_OBJECT_HANDLE object) {
+  SecureBytes value;
+  RETURN_IF_ERROR(token.Run([&](CK_SESSION_HANDLE session) -> absl::Status {
+    CK_ATTRIBUTE attribute = {CKA_VALUE, nullptr, 0};
+    RETURN_IF_ERROR(
+        P11_CALL(token.functions(), C_GetAttributeValue, session, object, &attribute, 1));
+    value.resize(attribute.ulValueLen);
+    attribute.pValue = value.data();
+    RETURN_IF_ERROR(
+        P11_CALL(token.functions(), C_GetAttributeValue, session, object, &attribute, 1));
+    value.resize(attribute.ulValueLen);
+    return absl::OkStatus();
+  }));
+  return value;
+}
+
 absl::StatusOr<bool> ReadBoolAttribute(Token& token, CK_OBJECT_HANDLE object,
                                        CK_ATTRIBUTE_TYPE type) {
   CK_BBOOL value = CK_FALSE;

@@ -69,6 +69,9 @@ absl::StatusOr<Bytes> ReadBytesAttribute(Token& token, CK_OBJECT_HANDLE object,
                                          CK_ATTRIBUTE_TYPE type);
 absl::StatusOr<CK_ULONG> ReadUlongAttribute(Token& token, CK_OBJECT_HANDLE object,
                                             CK_ATTRIBUTE_TYPE type);
+// For the value of a non-sensitive secret object (software-protected key material unwrapped for
+// one operation): the bytes only ever live in SecureBytes.
+absl::StatusOr<SecureBytes> ReadSecretValue(Token& token, CK_OBJECT_HANDLE object);
 absl::StatusOr<bool> ReadBoolAttribute(Token& token, CK_OBJECT_HANDLE object,
                                        CK_ATTRIBUTE_TYPE type);
 

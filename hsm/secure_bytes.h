@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+
 namespace yinjian::hsm {
 
 // An allocator that wipes memory with OPENSSL_cleanse before releasing it, so reallocation and
@@ -36,7 +38,9 @@ using SecureBytes = std::vector<uint8_t, ZeroizingAllocator<uint8_t>>;
 // Plain (non-secret) byte strings: ciphertexts, signatures, public keys, digests.
 using Bytes = std::vector<uint8_t>;
 
-inline Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+// absl::string_view, not std::string_view: Debian's Abseil keeps its own type, and every
+// string in this code base converts to it.
+inline Bytes ToBytes(absl::string_view s) { return Bytes(s.begin(), s.end()); }
 inline std::string_view AsStringView(const Bytes& b) {
   return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
 }

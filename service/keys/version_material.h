@@ -1,0 +1,54 @@
+// Key version material: generated in the HSM (or, for the national algorithms, in OpenSSL),
+// stored only wrapped under the department root key, and loaded back for use.
+//
+// HSM protection: the version key is generated as an extractable session object, wrapped with
+// CKM_AES_KEY_WRAP_PAD, and destroyed; at use it is unwrapped as a sensitive, non-extractable
+// session object. Where the token cannot wrap a private key (SoftHSM: Ed25519), the version is
+// instead an HSM-resident, non-extractable token key pair found by a random CKA_ID.
+// Software protection: the material (SM2 PKCS#8, SM4 AEAD key, HMAC-SM3 key) is framed as
+// u32be length || material || zero padding to a multiple of 8, imported as a transient
+// generic-secret object and wrapped the same way; at use it is unwrapped as a non-sensitive
+// session object, read into SecureBytes and the object destroyed at once.
+#ifndef YINJIAN_SERVICE_KEYS_VERSION_MATERIAL_H_
+#define YINJIAN_SERVICE_KEYS_VERSION_MATERIAL_H_
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "hsm/key_ref.h"
+#include "hsm/objects.h"
+#include "hsm/secure_bytes.h"
+#include "hsm/token.h"
+#include "service/keys/key_kind.h"
+
+namespace yinjian::keys {
+
+struct VersionMaterial {
+  hsm::Bytes wrapped;           // under the root key; what the store keeps
+  hsm::Bytes hsm_object_id;     // CKA_ID of an HSM-resident version instead (wrapped is empty)
+  hsm::Bytes public_key_spki;   // DER; empty for symmetric kinds
+};
+
+// Generates a new version's material. FAILED_PRECONDITION if `protection` does not suit the kind
+// (see ChooseProtection) or the token lacks a mechanism.
+absl::StatusOr<VersionMaterial> GenerateVersionMaterial(hsm::Token& token, hsm::KeyRef& root,
+                                                        KeyKind kind, Protection protection);
+
+// A version ready for use: an HSM key (secret or private) at `hsm_handle`, or software material
+// (wiped with this). An unwrapped HSM key is owned (destroyed with this); a resident one is not.
+struct LoadedVersion {
+  KeyKind kind;
+  Protection protection;
+  CK_OBJECT_HANDLE hsm_handle = CK_INVALID_HANDLE;
+  hsm::ScopedObject unwrapped;
+  hsm::SecureBytes software_key;
+};
+
+// Unwraps stored material, or finds the resident key. INVALID_ARGUMENT if the material does not
+// unwrap under the root key (tampered, or another department's); NOT_FOUND for a resident key
+// that is gone.
+absl::StatusOr<LoadedVersion> LoadVersion(hsm::Token& token, hsm::KeyRef& root, KeyKind kind,
+                                          Protection protection, const VersionMaterial& stored);
+
+}  // namespace yinjian::keys
+
+#endif  // YINJIAN_SERVICE_KEYS_VERSION_MATERIAL_H_

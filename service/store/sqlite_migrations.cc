@@ -1,0 +1,202 @@
+#include "service/store/sqlite_migrations.h"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/status_macros.h"
+#include "service/store/sqlite_statement.h"
+
+namespace yinjian::store {
+namespace {
+
+// Step 1. Names are TEXT; CKA_IDs, wrapped material and DER are BLOBs; times are microseconds
+// since the Unix epoch. keys.last_version counts every version number ever handed out, so a
+// number is never reused. The CHECKs restate the store's rules so that no code path (or hand
+// edit) can leave material on a destroyed version.
+constexpr absl::string_view kStep1Sql = R"sql(
+CREATE TABLE departments (
+  name         TEXT    NOT NULL PRIMARY KEY CHECK (name <> ''),
+  display_name TEXT    NOT NULL,
+  token_label  TEXT    NOT NULL,
+  root_key_id  BLOB    NOT NULL,
+  created_us   INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE keys (
+  department       TEXT    NOT NULL REFERENCES departments (name),
+  name             TEXT    NOT NULL CHECK (name <> ''),
+  kind             TEXT    NOT NULL,
+  protection_level TEXT    NOT NULL,
+  primary_version  INTEGER NOT NULL CHECK (primary_version >= 1),
+  last_version     INTEGER NOT NULL CHECK (last_version >= primary_version),
+  description      TEXT    NOT NULL,
+  created_us       INTEGER NOT NULL,
+  PRIMARY KEY (department, name)
+) STRICT;
+
+CREATE TABLE key_versions (
+  department       TEXT    NOT NULL,
+  key_name         TEXT    NOT NULL,
+  version          INTEGER NOT NULL CHECK (version >= 1),
+  state            TEXT    NOT NULL CHECK (state IN ('enabled', 'disabled', 'destroyed')),
+  wrapped_material BLOB    NOT NULL,
+  hsm_object_id    BLOB    NOT NULL,
+  public_key_spki  BLOB    NOT NULL,
+  root_key_id      BLOB    NOT NULL,
+  created_us       INTEGER NOT NULL,
+  PRIMARY KEY (department, key_name, version),
+  FOREIGN KEY (department, key_name) REFERENCES keys (department, name),
+  CHECK (state <> 'destroyed' OR length(wrapped_material) = 0)
+) STRICT;
+)sql";
+
+constexpr SqliteMigration kMigrations[] = {
+    {.version = 1, .name = "departments_keys_key_versions", .sql = kStep1Sql},
+};
+
+constexpr absl::string_view kCreateMigrationsTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    INTEGER NOT NULL PRIMARY KEY,
+  name       TEXT    NOT NULL,
+  applied_us INTEGER NOT NULL
+) STRICT;
+)sql";
+
+struct AppliedStep {
+  int32_t version;
+  std::string name;
+};
+
+absl::StatusOr<std::vector<AppliedStep>> ReadAppliedSteps(sqlite3* db) {
+  ASSIGN_OR_RETURN(Statement select,
+                   Statement::Prepare(db, "SELECT version, name FROM schema_migrations "
+                                          "ORDER BY version"));
+  std::vector<AppliedStep> applied;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    applied.push_back({.version = static_cast<int32_t>(select.ColumnInt64(0)),
+                       .name = select.ColumnText(1)});
+  }
+  return applied;
+}
+
+// FAILED_PRECONDITION unless the applied steps are a prefix of `steps`.
+absl::Status CheckHistory(const std::vector<AppliedStep>& applied,
+                          absl::Span<const SqliteMigration> steps) {
+  for (size_t i = 0; i < applied.size(); ++i) {
+    const AppliedStep& step = applied[i];
+    if (step.version > static_cast<int32_t>(steps.size())) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "database schema version ", applied.back().version, " is newer than this binary's ",
+          steps.size(), "; upgrade the server (or restore a matching backup)"));
+    }
+    if (step.version != static_cast<int32_t>(i) + 1) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "schema_migrations is missing step ", i + 1, "; the database was not built by Yinjian"));
+    }
+    if (step.name != steps[i].name) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "database schema step ", step.version, " is '", step.name, "', this binary's is '",
+          steps[i].name, "'; the database has a different schema history"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// A database without recorded steps must hold no tables but schema_migrations: step 1 must not
+// mix Yinjian's tables into some other application's database.
+absl::Status CheckEmpty(sqlite3* db) {
+  ASSIGN_OR_RETURN(Statement count,
+                   Statement::Prepare(db, "SELECT count(*) FROM sqlite_master WHERE type = "
+                                          "'table' AND name <> 'schema_migrations' "
+                                          "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"));
+  ASSIGN_OR_RETURN(bool row, count.Step());
+  if (row && count.ColumnInt64(0) != 0) {
+    return absl::FailedPreconditionError(
+        "the database has tables but no Yinjian schema history; it belongs to something else");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RecordStep(sqlite3* db, const SqliteMigration& step) {
+  ASSIGN_OR_RETURN(Statement insert,
+                   Statement::Prepare(db, "INSERT INTO schema_migrations (version, name, "
+                                          "applied_us) VALUES (?1, ?2, ?3)"));
+  RETURN_IF_ERROR(insert.BindInt64(1, step.version));
+  RETURN_IF_ERROR(insert.BindText(2, step.name));
+  RETURN_IF_ERROR(insert.BindInt64(3, absl::ToUnixMicros(absl::Now())));
+  return insert.Run();
+}
+
+// Applies the step after the database's current version, if any, in one write transaction.
+// Returns the version the database is at afterwards and whether a step was applied.
+absl::StatusOr<std::pair<int32_t, bool>> ApplyNextStep(sqlite3* db,
+                                                       absl::Span<const SqliteMigration> steps) {
+  ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db, Transaction::Mode::kWrite));
+  RETURN_IF_ERROR(ExecSql(db, kCreateMigrationsTable));
+  ASSIGN_OR_RETURN(std::vector<AppliedStep> applied, ReadAppliedSteps(db));
+  RETURN_IF_ERROR(CheckHistory(applied, steps));
+  if (applied.empty()) RETURN_IF_ERROR(CheckEmpty(db));
+  const int32_t current = static_cast<int32_t>(applied.size());
+  if (current == static_cast<int32_t>(steps.size())) {
+    RETURN_IF_ERROR(txn.Commit());
+    return std::make_pair(current, false);
+  }
+  const SqliteMigration& step = steps[current];
+  if (absl::Status status = ExecSql(db, step.sql); !status.ok()) {
+    return absl::Status(status.code(), absl::StrCat("schema step ", step.version, " (",
+                                                    step.name, "): ", status.message()));
+  }
+  RETURN_IF_ERROR(RecordStep(db, step));
+  RETURN_IF_ERROR(txn.Commit());
+  return std::make_pair(step.version, true);
+}
+
+}  // namespace
+
+absl::Span<const SqliteMigration> SqliteMigrations() { return kMigrations; }
+
+absl::Status ValidateMigrations(absl::Span<const SqliteMigration> steps) {
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i].version != static_cast<int32_t>(i) + 1) {
+      return absl::InternalError(absl::StrCat("schema step at position ", i, " has version ",
+                                              steps[i].version, ", want ", i + 1));
+    }
+    if (steps[i].name.empty() || steps[i].sql.empty()) {
+      return absl::InternalError(
+          absl::StrCat("schema step ", steps[i].version, " lacks a name or SQL"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int32_t> ApplySqliteMigrations(sqlite3* db,
+                                              absl::Span<const SqliteMigration> steps) {
+  RETURN_IF_ERROR(ValidateMigrations(steps));
+  for (;;) {
+    ASSIGN_OR_RETURN(auto result, ApplyNextStep(db, steps));
+    if (!result.second) return result.first;
+  }
+}
+
+absl::StatusOr<int32_t> ReadSchemaVersion(sqlite3* db) {
+  ASSIGN_OR_RETURN(Statement exists,
+                   Statement::Prepare(db, "SELECT count(*) FROM sqlite_master "
+                                          "WHERE type = 'table' AND name = 'schema_migrations'"));
+  ASSIGN_OR_RETURN(bool row, exists.Step());
+  if (!row || exists.ColumnInt64(0) == 0) return 0;
+  ASSIGN_OR_RETURN(Statement max,
+                   Statement::Prepare(db, "SELECT coalesce(max(version), 0) "
+                                          "FROM schema_migrations"));
+  ASSIGN_OR_RETURN(row, max.Step());
+  if (!row) return absl::InternalError("SELECT max(version) returned no row");
+  return static_cast<int32_t>(max.ColumnInt64(0));
+}
+
+}  // namespace yinjian::store

@@ -1,0 +1,101 @@
+// A thin RAII layer over the SQLite C API, used by SqliteStore and the migrations: result codes
+// become absl::Status here and nowhere else, statements are always prepared and bound (values
+// never go into SQL text), and a transaction rolls back unless committed.
+//
+// None of these types lock anything: the caller serialises use of the connection.
+#ifndef YINJIAN_SERVICE_STORE_SQLITE_STATEMENT_H_
+#define YINJIAN_SERVICE_STORE_SQLITE_STATEMENT_H_
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace yinjian::store {
+
+// "SQLITE_BUSY", "SQLITE_CONSTRAINT", ... for a (possibly extended) result code's primary code.
+std::string SqliteCodeName(int rc);
+
+// The canonical code for a result code:
+//   BUSY, LOCKED, FULL, CANTOPEN, PROTOCOL      -> UNAVAILABLE (retry later or fix the disk)
+//   CONSTRAINT_PRIMARYKEY / _UNIQUE             -> ALREADY_EXISTS
+//   other CONSTRAINT, READONLY, NOTADB, MISMATCH -> FAILED_PRECONDITION
+//   CORRUPT                                     -> DATA_LOSS
+//   NOMEM                                       -> RESOURCE_EXHAUSTED
+//   TOOBIG, RANGE                               -> INVALID_ARGUMENT
+//   PERM, AUTH                                  -> PERMISSION_DENIED
+//   INTERRUPT                                   -> CANCELLED
+//   anything else (IOERR, ERROR, MISUSE ...)    -> INTERNAL
+absl::StatusCode SqliteCodeToStatusCode(int rc);
+
+// OK for SQLITE_OK/ROW/DONE; otherwise "<context>: <sqlite message> (SQLITE_X)". The message
+// is the connection's (sqlite3_errmsg) when `db` is given, so call it before the next call on
+// the connection. SQLite messages name tables and columns, never bound values.
+absl::Status SqliteStatus(sqlite3* db, int rc, absl::string_view context);
+
+// Runs SQL without parameters (PRAGMAs, BEGIN/COMMIT, schema DDL; several statements allowed).
+absl::Status ExecSql(sqlite3* db, absl::string_view sql);
+
+// One prepared statement. Bind* indexes start at 1, Column* at 0.
+class Statement {
+ public:
+  // Prepares the first statement of `sql`. The error names the statement's first words.
+  static absl::StatusOr<Statement> Prepare(sqlite3* db, absl::string_view sql);
+
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  // Binding copies the value. A blob may be empty (stored as a zero-length blob, not NULL).
+  absl::Status BindText(int index, absl::string_view value);
+  absl::Status BindBlob(int index, absl::string_view bytes);
+  absl::Status BindInt64(int index, int64_t value);
+
+  // Steps once: true with a row to read, false when done.
+  absl::StatusOr<bool> Step();
+  // Steps once and expects no row (INSERT/UPDATE/DELETE).
+  absl::Status Run();
+
+  int64_t ColumnInt64(int column) const;
+  std::string ColumnText(int column) const;
+  std::string ColumnBlob(int column) const;
+
+ private:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  absl::Status BindResult(int rc, int index);
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+// BEGIN IMMEDIATE (write: takes the database's write lock up front, waiting up to the busy
+// timeout, so the read-then-write inside never fails half-way with SQLITE_BUSY) or BEGIN
+// (read: a consistent snapshot). Rolls back in the destructor unless Commit succeeded.
+class Transaction {
+ public:
+  enum class Mode { kRead, kWrite };
+  static absl::StatusOr<Transaction> Begin(sqlite3* db, Mode mode);
+
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+
+  absl::Status Commit();
+
+ private:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+
+  sqlite3* db_;  // null once committed, rolled back or moved from
+};
+
+}  // namespace yinjian::store
+
+#endif  // YINJIAN_SERVICE_STORE_SQLITE_STATEMENT_H_

@@ -1,0 +1,418 @@
+#include "service/store/sqlite_store.h"
+
+#include <limits>
+#include <utility>
+
+#include "absl/memory/memory.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "service/store/sqlite_statement.h"
+
+namespace yinjian::store {
+namespace {
+
+using Mode = Transaction::Mode;
+
+absl::Status WithPath(const absl::Status& status, const std::string& path) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(), absl::StrCat("database ", path, ": ", status.message()));
+}
+
+absl::Status CheckName(absl::string_view what, absl::string_view name) {
+  if (name.empty()) return absl::InvalidArgumentError(absl::StrCat("empty ", what, " name"));
+  return absl::OkStatus();
+}
+
+absl::Status CheckNames(absl::string_view department, absl::string_view key) {
+  RETURN_IF_ERROR(CheckName("department", department));
+  return CheckName("key", key);
+}
+
+bool IsKnownState(absl::string_view state) {
+  return state == kVersionEnabled || state == kVersionDisabled || state == kVersionDestroyed;
+}
+
+// Times are stored as whole microseconds; records handed back carry the stored value.
+absl::Time ToStoredTime(absl::Time t) { return absl::FromUnixMicros(absl::ToUnixMicros(t)); }
+
+std::string KeyPath(absl::string_view department, absl::string_view key) {
+  return absl::StrCat(department, "/", key);
+}
+
+// Turns a constraint failure on insert into ALREADY_EXISTS naming the record.
+absl::Status InsertStatus(const absl::Status& status, absl::string_view what) {
+  if (status.code() == absl::StatusCode::kAlreadyExists) {
+    return absl::AlreadyExistsError(absl::StrCat(what, " already exists"));
+  }
+  return status;
+}
+
+DepartmentRecord DepartmentFromRow(const Statement& row) {
+  return {.name = row.ColumnText(0),
+          .display_name = row.ColumnText(1),
+          .token_label = row.ColumnText(2),
+          .root_key_id = row.ColumnBlob(3),
+          .created = absl::FromUnixMicros(row.ColumnInt64(4))};
+}
+constexpr absl::string_view kSelectDepartment =
+    "SELECT name, display_name, token_label, root_key_id, created_us FROM departments ";
+
+KeyRecord KeyFromRow(const Statement& row) {
+  return {.department = row.ColumnText(0),
+          .name = row.ColumnText(1),
+          .kind = row.ColumnText(2),
+          .protection_level = row.ColumnText(3),
+          .primary_version = static_cast<int32_t>(row.ColumnInt64(4)),
+          .description = row.ColumnText(5),
+          .created = absl::FromUnixMicros(row.ColumnInt64(6))};
+}
+constexpr absl::string_view kSelectKey =
+    "SELECT department, name, kind, protection_level, primary_version, description, created_us "
+    "FROM keys ";
+
+KeyVersionRecord KeyVersionFromRow(const Statement& row) {
+  return {.department = row.ColumnText(0),
+          .key = row.ColumnText(1),
+          .version = static_cast<int32_t>(row.ColumnInt64(2)),
+          .state = row.ColumnText(3),
+          .wrapped_material = row.ColumnBlob(4),
+          .hsm_object_id = row.ColumnBlob(5),
+          .public_key_spki = row.ColumnBlob(6),
+          .root_key_id = row.ColumnBlob(7),
+          .created = absl::FromUnixMicros(row.ColumnInt64(8))};
+}
+constexpr absl::string_view kSelectKeyVersion =
+    "SELECT department, key_name, version, state, wrapped_material, hsm_object_id, "
+    "public_key_spki, root_key_id, created_us FROM key_versions ";
+
+// Prepares kSelect* + `where` (both constant SQL; values are bound, never spliced in).
+absl::StatusOr<Statement> PrepareSelect(sqlite3* db, absl::string_view select,
+                                        absl::string_view where) {
+  return Statement::Prepare(db, absl::StrCat(select, where));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
+                                                               const SqliteStoreOptions& options) {
+  return OpenWithMigrations(path, options, SqliteMigrations());
+}
+
+absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::OpenWithMigrations(
+    const std::string& path, const SqliteStoreOptions& options,
+    absl::Span<const SqliteMigration> migrations) {
+  RETURN_IF_ERROR(ValidateMigrations(migrations));
+  ASSIGN_OR_RETURN(SqliteConnection db, OpenSqliteConnection(path, options.busy_timeout));
+  absl::StatusOr<int32_t> version = ApplySqliteMigrations(db.get(), migrations);
+  if (!version.ok()) return WithPath(version.status(), path);
+  return absl::WrapUnique(new SqliteStore(std::move(db), *version));
+}
+
+absl::Status SqliteStore::CreateDepartment(const DepartmentRecord& department) {
+  RETURN_IF_ERROR(CheckName("department", department.name));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement insert,
+                   Statement::Prepare(db_, "INSERT INTO departments (name, display_name, "
+                                           "token_label, root_key_id, created_us) "
+                                           "VALUES (?1, ?2, ?3, ?4, ?5)"));
+  RETURN_IF_ERROR(insert.BindText(1, department.name));
+  RETURN_IF_ERROR(insert.BindText(2, department.display_name));
+  RETURN_IF_ERROR(insert.BindText(3, department.token_label));
+  RETURN_IF_ERROR(insert.BindBlob(4, department.root_key_id));
+  RETURN_IF_ERROR(insert.BindInt64(5, absl::ToUnixMicros(department.created)));
+  return InsertStatus(insert.Run(), absl::StrCat("department ", department.name));
+}
+
+absl::StatusOr<DepartmentRecord> SqliteStore::GetDepartment(absl::string_view name) {
+  RETURN_IF_ERROR(CheckName("department", name));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement select, PrepareSelect(db_, kSelectDepartment, "WHERE name = ?1"));
+  RETURN_IF_ERROR(select.BindText(1, name));
+  ASSIGN_OR_RETURN(bool row, select.Step());
+  if (!row) return absl::NotFoundError(absl::StrCat("department ", name, " not found"));
+  return DepartmentFromRow(select);
+}
+
+absl::StatusOr<std::vector<DepartmentRecord>> SqliteStore::ListDepartments() {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement select, PrepareSelect(db_, kSelectDepartment, "ORDER BY name"));
+  std::vector<DepartmentRecord> departments;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) return departments;
+    departments.push_back(DepartmentFromRow(select));
+  }
+}
+
+absl::Status SqliteStore::CheckDepartmentExists(absl::string_view name) {
+  ASSIGN_OR_RETURN(Statement select,
+                   Statement::Prepare(db_, "SELECT 1 FROM departments WHERE name = ?1"));
+  RETURN_IF_ERROR(select.BindText(1, name));
+  ASSIGN_OR_RETURN(bool row, select.Step());
+  if (!row) return absl::NotFoundError(absl::StrCat("department ", name, " not found"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<KeyRecord> SqliteStore::ReadKey(absl::string_view department,
+                                               absl::string_view name) {
+  ASSIGN_OR_RETURN(Statement select,
+                   PrepareSelect(db_, kSelectKey, "WHERE department = ?1 AND name = ?2"));
+  RETURN_IF_ERROR(select.BindText(1, department));
+  RETURN_IF_ERROR(select.BindText(2, name));
+  ASSIGN_OR_RETURN(bool row, select.Step());
+  if (!row) {
+    return absl::NotFoundError(absl::StrCat("key ", KeyPath(department, name), " not found"));
+  }
+  return KeyFromRow(select);
+}
+
+absl::StatusOr<KeyVersionRecord> SqliteStore::ReadKeyVersion(absl::string_view department,
+                                                             absl::string_view key,
+                                                             int32_t version) {
+  ASSIGN_OR_RETURN(
+      Statement select,
+      PrepareSelect(db_, kSelectKeyVersion,
+                    "WHERE department = ?1 AND key_name = ?2 AND version = ?3"));
+  RETURN_IF_ERROR(select.BindText(1, department));
+  RETURN_IF_ERROR(select.BindText(2, key));
+  RETURN_IF_ERROR(select.BindInt64(3, version));
+  ASSIGN_OR_RETURN(bool row, select.Step());
+  if (!row) {
+    return absl::NotFoundError(
+        absl::StrCat("version ", version, " of key ", KeyPath(department, key), " not found"));
+  }
+  return KeyVersionFromRow(select);
+}
+
+absl::Status SqliteStore::InsertKeyVersion(const KeyVersionRecord& version) {
+  ASSIGN_OR_RETURN(Statement insert,
+                   Statement::Prepare(db_, "INSERT INTO key_versions (department, key_name, "
+                                           "version, state, wrapped_material, hsm_object_id, "
+                                           "public_key_spki, root_key_id, created_us) "
+                                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+  RETURN_IF_ERROR(insert.BindText(1, version.department));
+  RETURN_IF_ERROR(insert.BindText(2, version.key));
+  RETURN_IF_ERROR(insert.BindInt64(3, version.version));
+  RETURN_IF_ERROR(insert.BindText(4, version.state));
+  RETURN_IF_ERROR(insert.BindBlob(5, version.wrapped_material));
+  RETURN_IF_ERROR(insert.BindBlob(6, version.hsm_object_id));
+  RETURN_IF_ERROR(insert.BindBlob(7, version.public_key_spki));
+  RETURN_IF_ERROR(insert.BindBlob(8, version.root_key_id));
+  RETURN_IF_ERROR(insert.BindInt64(9, absl::ToUnixMicros(version.created)));
+  return InsertStatus(insert.Run(), absl::StrCat("version ", version.version, " of key ",
+                                                 KeyPath(version.department, version.key)));
+}
+
+absl::StatusOr<KeyRecord> SqliteStore::CreateKey(const KeyRecord& key,
+                                                 const KeyVersionRecord& first_version) {
+  RETURN_IF_ERROR(CheckNames(key.department, key.name));
+  if (first_version.state != kVersionEnabled) {
+    return absl::InvalidArgumentError("a key's first version must be enabled");
+  }
+  KeyRecord stored = key;
+  stored.primary_version = 1;
+  stored.created = ToStoredTime(key.created);
+  KeyVersionRecord version = first_version;
+  version.department = key.department;
+  version.key = key.name;
+  version.version = 1;
+  version.created = ToStoredTime(first_version.created);
+
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kWrite));
+  RETURN_IF_ERROR(CheckDepartmentExists(key.department));
+  ASSIGN_OR_RETURN(Statement insert,
+                   Statement::Prepare(db_, "INSERT INTO keys (department, name, kind, "
+                                           "protection_level, primary_version, last_version, "
+                                           "description, created_us) "
+                                           "VALUES (?1, ?2, ?3, ?4, 1, 1, ?5, ?6)"));
+  RETURN_IF_ERROR(insert.BindText(1, stored.department));
+  RETURN_IF_ERROR(insert.BindText(2, stored.name));
+  RETURN_IF_ERROR(insert.BindText(3, stored.kind));
+  RETURN_IF_ERROR(insert.BindText(4, stored.protection_level));
+  RETURN_IF_ERROR(insert.BindText(5, stored.description));
+  RETURN_IF_ERROR(insert.BindInt64(6, absl::ToUnixMicros(stored.created)));
+  RETURN_IF_ERROR(
+      InsertStatus(insert.Run(), absl::StrCat("key ", KeyPath(key.department, key.name))));
+  RETURN_IF_ERROR(InsertKeyVersion(version));
+  RETURN_IF_ERROR(txn.Commit());
+  return stored;
+}
+
+absl::StatusOr<KeyRecord> SqliteStore::GetKey(absl::string_view department,
+                                              absl::string_view name) {
+  RETURN_IF_ERROR(CheckNames(department, name));
+  absl::MutexLock lock(&mu_);
+  return ReadKey(department, name);
+}
+
+absl::StatusOr<std::vector<KeyRecord>> SqliteStore::ListKeys(absl::string_view department) {
+  RETURN_IF_ERROR(CheckName("department", department));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kRead));
+  RETURN_IF_ERROR(CheckDepartmentExists(department));
+  ASSIGN_OR_RETURN(Statement select,
+                   PrepareSelect(db_, kSelectKey, "WHERE department = ?1 ORDER BY name"));
+  RETURN_IF_ERROR(select.BindText(1, department));
+  std::vector<KeyRecord> keys;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    keys.push_back(KeyFromRow(select));
+  }
+  RETURN_IF_ERROR(txn.Commit());
+  return keys;
+}
+
+absl::StatusOr<KeyVersionRecord> SqliteStore::AddKeyVersion(absl::string_view department,
+                                                            absl::string_view key,
+                                                            const KeyVersionRecord& version,
+                                                            bool make_primary) {
+  RETURN_IF_ERROR(CheckNames(department, key));
+  if (version.state != kVersionEnabled && version.state != kVersionDisabled) {
+    return absl::InvalidArgumentError("a new key version must be enabled or disabled");
+  }
+  if (make_primary && version.state != kVersionEnabled) {
+    return absl::FailedPreconditionError("only an enabled version can become primary");
+  }
+  KeyVersionRecord stored = version;
+  stored.department = std::string(department);
+  stored.key = std::string(key);
+  stored.created = ToStoredTime(version.created);
+
+  absl::MutexLock lock(&mu_);
+  // The write lock is held from here to Commit, so no other connection can take the same number.
+  ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kWrite));
+  ASSIGN_OR_RETURN(Statement last,
+                   Statement::Prepare(db_, "SELECT last_version FROM keys "
+                                           "WHERE department = ?1 AND name = ?2"));
+  RETURN_IF_ERROR(last.BindText(1, department));
+  RETURN_IF_ERROR(last.BindText(2, key));
+  ASSIGN_OR_RETURN(bool row, last.Step());
+  if (!row) {
+    return absl::NotFoundError(absl::StrCat("key ", KeyPath(department, key), " not found"));
+  }
+  const int64_t last_version = last.ColumnInt64(0);
+  if (last_version >= std::numeric_limits<int32_t>::max()) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("key ", KeyPath(department, key), " has no version numbers left"));
+  }
+  stored.version = static_cast<int32_t>(last_version + 1);
+  RETURN_IF_ERROR(InsertKeyVersion(stored));
+  ASSIGN_OR_RETURN(Statement update,
+                   Statement::Prepare(db_, "UPDATE keys SET last_version = ?3, primary_version = "
+                                           "CASE WHEN ?4 THEN ?3 ELSE primary_version END "
+                                           "WHERE department = ?1 AND name = ?2"));
+  RETURN_IF_ERROR(update.BindText(1, department));
+  RETURN_IF_ERROR(update.BindText(2, key));
+  RETURN_IF_ERROR(update.BindInt64(3, stored.version));
+  RETURN_IF_ERROR(update.BindInt64(4, make_primary ? 1 : 0));
+  RETURN_IF_ERROR(update.Run());
+  RETURN_IF_ERROR(txn.Commit());
+  return stored;
+}
+
+absl::StatusOr<KeyVersionRecord> SqliteStore::GetKeyVersion(absl::string_view department,
+                                                            absl::string_view key,
+                                                            int32_t version) {
+  RETURN_IF_ERROR(CheckNames(department, key));
+  absl::MutexLock lock(&mu_);
+  return ReadKeyVersion(department, key, version);
+}
+
+absl::StatusOr<std::vector<KeyVersionRecord>> SqliteStore::ListKeyVersions(
+    absl::string_view department, absl::string_view key) {
+  RETURN_IF_ERROR(CheckNames(department, key));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kRead));
+  RETURN_IF_ERROR(ReadKey(department, key).status());
+  ASSIGN_OR_RETURN(Statement select,
+                   PrepareSelect(db_, kSelectKeyVersion,
+                                 "WHERE department = ?1 AND key_name = ?2 ORDER BY version"));
+  RETURN_IF_ERROR(select.BindText(1, department));
+  RETURN_IF_ERROR(select.BindText(2, key));
+  std::vector<KeyVersionRecord> versions;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    versions.push_back(KeyVersionFromRow(select));
+  }
+  RETURN_IF_ERROR(txn.Commit());
+  return versions;
+}
+
+absl::StatusOr<KeyRecord> SqliteStore::SetPrimaryVersion(absl::string_view department,
+                                                         absl::string_view key,
+                                                         int32_t version) {
+  RETURN_IF_ERROR(CheckNames(department, key));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kWrite));
+  ASSIGN_OR_RETURN(KeyVersionRecord current, ReadKeyVersion(department, key, version));
+  if (current.state != kVersionEnabled) {
+    return absl::FailedPreconditionError(absl::StrCat("version ", version, " of key ",
+                                                      KeyPath(department, key), " is ",
+                                                      current.state, ", not enabled"));
+  }
+  ASSIGN_OR_RETURN(Statement update,
+                   Statement::Prepare(db_, "UPDATE keys SET primary_version = ?3 "
+                                           "WHERE department = ?1 AND name = ?2"));
+  RETURN_IF_ERROR(update.BindText(1, department));
+  RETURN_IF_ERROR(update.BindText(2, key));
+  RETURN_IF_ERROR(update.BindInt64(3, version));
+  RETURN_IF_ERROR(update.Run());
+  ASSIGN_OR_RETURN(KeyRecord updated, ReadKey(department, key));
+  RETURN_IF_ERROR(txn.Commit());
+  return updated;
+}
+
+absl::StatusOr<KeyVersionRecord> SqliteStore::SetVersionState(absl::string_view department,
+                                                              absl::string_view key,
+                                                              int32_t version,
+                                                              absl::string_view state) {
+  RETURN_IF_ERROR(CheckNames(department, key));
+  if (!IsKnownState(state)) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown key version state '", state, "'"));
+  }
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kWrite));
+  ASSIGN_OR_RETURN(KeyVersionRecord updated, ReadKeyVersion(department, key, version));
+  if (updated.state == state) {
+    RETURN_IF_ERROR(txn.Commit());
+    return updated;
+  }
+  const std::string what = absl::StrCat("version ", version, " of key ", KeyPath(department, key));
+  if (updated.state == kVersionDestroyed) {
+    return absl::FailedPreconditionError(absl::StrCat(what, " is destroyed"));
+  }
+  ASSIGN_OR_RETURN(KeyRecord parent, ReadKey(department, key));
+  if (parent.primary_version == version) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(what, " is the primary version; make another version primary first"));
+  }
+  ASSIGN_OR_RETURN(Statement update,
+                   Statement::Prepare(db_, "UPDATE key_versions SET state = ?4, "
+                                           "wrapped_material = CASE WHEN ?4 = 'destroyed' "
+                                           "THEN x'' ELSE wrapped_material END "
+                                           "WHERE department = ?1 AND key_name = ?2 "
+                                           "AND version = ?3"));
+  RETURN_IF_ERROR(update.BindText(1, department));
+  RETURN_IF_ERROR(update.BindText(2, key));
+  RETURN_IF_ERROR(update.BindInt64(3, version));
+  RETURN_IF_ERROR(update.BindText(4, state));
+  RETURN_IF_ERROR(update.Run());
+  RETURN_IF_ERROR(txn.Commit());
+  updated.state = std::string(state);
+  if (state == kVersionDestroyed) {
+    updated.wrapped_material.clear();
+    TruncateWal();
+  }
+  return updated;
+}
+
+void SqliteStore::TruncateWal() {
+  // The destruction is committed either way; a checkpoint that cannot finish now (another
+  // replica is reading) leaves the old page images for the next one.
+  sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+}
+
+}  // namespace yinjian::store

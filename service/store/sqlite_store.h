@@ -1,0 +1,110 @@
+// Store on an embedded SQLite database file: the default backend.
+//
+// Durability: WAL journal with synchronous=FULL, so a commit that returned is on disk.
+// Sharing: several server replicas (processes or SqliteStore objects) may open the same file on
+// a local file system; writes take the database's write lock for the whole read-modify-write
+// and wait up to the busy timeout for another writer (then UNAVAILABLE). One connection per
+// SqliteStore, used under a mutex.
+#ifndef YINJIAN_SERVICE_STORE_SQLITE_STORE_H_
+#define YINJIAN_SERVICE_STORE_SQLITE_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "service/store/records.h"
+#include "service/store/sqlite_connection.h"
+#include "service/store/sqlite_migrations.h"
+#include "service/store/store.h"
+
+namespace yinjian::store {
+
+struct SqliteStoreOptions {
+  // How long a write waits for another connection's write lock before UNAVAILABLE.
+  absl::Duration busy_timeout = absl::Seconds(5);
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if missing, with mode 0600 whatever the umask) the database at `path` and
+  // applies pending schema steps. Fails with the path in the message:
+  //   NOT_FOUND / PERMISSION_DENIED / ... (from errno) if the file cannot be opened for writing,
+  //     e.g. a missing or read-only directory
+  //   FAILED_PRECONDITION if the file is not a SQLite database, or its schema is newer than this
+  //     binary's or has a different history
+  //   UNAVAILABLE if another replica holds the write lock past the busy timeout
+  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                           const SqliteStoreOptions& options = {});
+
+  // As Open, with a caller's list of schema steps instead of SqliteMigrations(). For tests of
+  // the migration machinery.
+  static absl::StatusOr<std::unique_ptr<SqliteStore>> OpenWithMigrations(
+      const std::string& path, const SqliteStoreOptions& options,
+      absl::Span<const SqliteMigration> migrations);
+
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+  ~SqliteStore() override = default;  // closes the connection
+
+  int32_t SchemaVersion() const override { return schema_version_; }
+
+  absl::Status CreateDepartment(const DepartmentRecord& department) override;
+  absl::StatusOr<DepartmentRecord> GetDepartment(absl::string_view name) override;
+  absl::StatusOr<std::vector<DepartmentRecord>> ListDepartments() override;
+
+  absl::StatusOr<KeyRecord> CreateKey(const KeyRecord& key,
+                                      const KeyVersionRecord& first_version) override;
+  absl::StatusOr<KeyRecord> GetKey(absl::string_view department, absl::string_view name) override;
+  absl::StatusOr<std::vector<KeyRecord>> ListKeys(absl::string_view department) override;
+
+  absl::StatusOr<KeyVersionRecord> AddKeyVersion(absl::string_view department,
+                                                 absl::string_view key,
+                                                 const KeyVersionRecord& version,
+                                                 bool make_primary) override;
+  absl::StatusOr<KeyVersionRecord> GetKeyVersion(absl::string_view department,
+                                                 absl::string_view key,
+                                                 int32_t version) override;
+  absl::StatusOr<std::vector<KeyVersionRecord>> ListKeyVersions(absl::string_view department,
+                                                                absl::string_view key) override;
+
+  absl::StatusOr<KeyRecord> SetPrimaryVersion(absl::string_view department,
+                                              absl::string_view key, int32_t version) override;
+  absl::StatusOr<KeyVersionRecord> SetVersionState(absl::string_view department,
+                                                   absl::string_view key, int32_t version,
+                                                   absl::string_view state) override;
+
+ private:
+  SqliteStore(SqliteConnection connection, int32_t schema_version)
+      : connection_(std::move(connection)),
+        db_(connection_.get()),
+        schema_version_(schema_version) {}
+
+  // Helpers that run inside a caller's transaction, with mu_ held.
+  absl::Status CheckDepartmentExists(absl::string_view name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<KeyRecord> ReadKey(absl::string_view department, absl::string_view name)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<KeyVersionRecord> ReadKeyVersion(absl::string_view department,
+                                                  absl::string_view key, int32_t version)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status InsertKeyVersion(const KeyVersionRecord& version) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Copies a destroyed version's freed pages out of the WAL and truncates it, so erased
+  // material does not linger there. Best effort: readers on other connections may prevent it.
+  void TruncateWal() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  absl::Mutex mu_;
+  const SqliteConnection connection_;  // owns db_
+  sqlite3* const db_ ABSL_PT_GUARDED_BY(mu_);
+  const int32_t schema_version_;
+};
+
+}  // namespace yinjian::store
+
+#endif  // YINJIAN_SERVICE_STORE_SQLITE_STORE_H_

@@ -1,0 +1,94 @@
+// The service's persistent state: departments, keys and key versions (and, through later schema
+// steps, principals, grants, audit entries and destruction requests). The interface names no
+// database: SqliteStore implements it on an embedded file; a PostgreSQL backend can follow.
+//
+// Every method is thread-safe, and implementations keep their guarantees when several server
+// replicas share one database (R15): version numbers are assigned inside a write transaction, so
+// two replicas never hand out the same number.
+//
+// Errors, for every method:
+//   INVALID_ARGUMENT    an empty department or key name, an unknown state
+//   NOT_FOUND           the department, key or version does not exist
+//   ALREADY_EXISTS      creating something that exists
+//   FAILED_PRECONDITION the change would break a rule (see each method)
+//   UNAVAILABLE         the database is busy (another replica holds the write lock past the
+//                       timeout), the disk is full, or the database cannot be reached; retryable
+//   INTERNAL / DATA_LOSS the database failed or is corrupt
+// Messages name records and database errors, never blob contents.
+#ifndef YINJIAN_SERVICE_STORE_STORE_H_
+#define YINJIAN_SERVICE_STORE_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "service/store/records.h"
+
+namespace yinjian::store {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // The schema version the store runs at (the number of schema steps applied).
+  virtual int32_t SchemaVersion() const = 0;
+
+  // Departments.
+  // ALREADY_EXISTS if a department of that name exists.
+  virtual absl::Status CreateDepartment(const DepartmentRecord& department) = 0;
+  virtual absl::StatusOr<DepartmentRecord> GetDepartment(absl::string_view name) = 0;
+  // All departments, sorted by name.
+  virtual absl::StatusOr<std::vector<DepartmentRecord>> ListDepartments() = 0;
+
+  // Keys.
+  // Creates `key` and its version 1 in one transaction and returns the stored key (with
+  // primary_version 1). first_version's department, key and version fields are ignored (taken
+  // from `key`, and 1); its state must be "enabled". NOT_FOUND if the department does not exist;
+  // ALREADY_EXISTS if the key does.
+  virtual absl::StatusOr<KeyRecord> CreateKey(const KeyRecord& key,
+                                              const KeyVersionRecord& first_version) = 0;
+  virtual absl::StatusOr<KeyRecord> GetKey(absl::string_view department,
+                                           absl::string_view name) = 0;
+  // The department's keys sorted by name; NOT_FOUND if the department does not exist.
+  virtual absl::StatusOr<std::vector<KeyRecord>> ListKeys(absl::string_view department) = 0;
+
+  // Key versions.
+  // Stores `version` as the key's next version (one more than any number the key ever had; never
+  // reused, even after destruction) and, if make_primary, makes it the primary, all in one
+  // transaction. version's department, key and version fields are ignored. Its state must be
+  // "enabled" or "disabled" (INVALID_ARGUMENT otherwise); make_primary with a disabled version is
+  // FAILED_PRECONDITION. Returns the stored record.
+  virtual absl::StatusOr<KeyVersionRecord> AddKeyVersion(absl::string_view department,
+                                                         absl::string_view key,
+                                                         const KeyVersionRecord& version,
+                                                         bool make_primary) = 0;
+  virtual absl::StatusOr<KeyVersionRecord> GetKeyVersion(absl::string_view department,
+                                                         absl::string_view key,
+                                                         int32_t version) = 0;
+  // The key's versions in ascending order; NOT_FOUND if the key does not exist.
+  virtual absl::StatusOr<std::vector<KeyVersionRecord>> ListKeyVersions(
+      absl::string_view department, absl::string_view key) = 0;
+
+  // Makes `version` the key's primary; FAILED_PRECONDITION unless it is "enabled". Returns the
+  // updated key.
+  virtual absl::StatusOr<KeyRecord> SetPrimaryVersion(absl::string_view department,
+                                                      absl::string_view key,
+                                                      int32_t version) = 0;
+
+  // Moves a version to `state` ("enabled", "disabled" or "destroyed"; INVALID_ARGUMENT for
+  // anything else) and returns the updated record. Setting the current state again is a no-op.
+  // FAILED_PRECONDITION when moving the primary version out of "enabled" (rotate first) or
+  // changing a destroyed version. "destroyed" also erases wrapped_material from the store
+  // (crypto-shredding); the HSM object named by hsm_object_id is the caller's to destroy.
+  virtual absl::StatusOr<KeyVersionRecord> SetVersionState(absl::string_view department,
+                                                           absl::string_view key,
+                                                           int32_t version,
+                                                           absl::string_view state) = 0;
+};
+
+}  // namespace yinjian::store
+
+#endif  // YINJIAN_SERVICE_STORE_STORE_H_

@@ -1,0 +1,109 @@
+#include "service/store/sqlite_statement.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "tests/service/store/raw_sqlite.h"
+#include "tests/support/status_test_macros.h"
+#include "tests/support/temp_dir.h"
+
+namespace yinjian::store {
+namespace {
+
+using ::testing::HasSubstr;
+using ::yinjian::testing::TempDir;
+
+TEST(SqliteCodeTest, ResultCodesMapToCanonicalCodes) {
+  EXPECT_EQ(SqliteCodeToStatusCode(SQLITE_OK), absl::StatusCode::kOk);
+  EXPECT_EQ(SqliteCodeToStatusCode(SQLITE_DONE), absl::StatusCode::kOk);
+  EXPECT_EQ(SqliteCodeToStatusCode(SQLITE_BUSY), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(SqliteCodeToStatusCode(SQLITE_BUSY_SNAPSHOT), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(SqliteCodeToStatusCode(SQLITE_LOCKED), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(SqliteCodeToStatusCode(SQLITE_FULL), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(SqliteCodeToStatusCode(SQLITE_IOERR_FSYNC), absl::StatusCode::kInternal);
+  EXPECT_EQ(SqliteCodeToStatusCode(SQLITE_CONSTRAINT_PRIMARYKEY),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(SqliteCodeToStatusCode(SQLITE_CONSTRAINT_UNIQUE), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(SqliteCodeToStatusCode(SQLITE_CONSTRAINT_FOREIGNKEY),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(SqliteCodeToStatusCode(SQLITE_CONSTRAINT_CHECK),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(SqliteCodeToStatusCode(SQLITE_NOTADB), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(SqliteCodeToStatusCode(SQLITE_CORRUPT), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(SqliteCodeName(SQLITE_BUSY_SNAPSHOT), "SQLITE_BUSY");
+}
+
+class SqliteStatementTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    YJ_ASSERT_OK_AND_ASSIGN(TempDir dir, TempDir::Create());
+    dir_ = std::make_unique<TempDir>(std::move(dir));
+    raw_ = std::make_unique<testing::RawSqlite>(dir_->File("t.db"));
+    sqlite3_extended_result_codes(db(), 1);  // as OpenSqliteConnection does
+    ASSERT_TRUE(raw_->Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB, s TEXT)"));
+  }
+  sqlite3* db() { return raw_->db(); }
+
+  std::unique_ptr<TempDir> dir_;
+  std::unique_ptr<testing::RawSqlite> raw_;
+};
+
+TEST_F(SqliteStatementTest, EmptyBlobIsStoredAsABlobNotNull) {
+  YJ_ASSERT_OK_AND_ASSIGN(Statement insert,
+                          Statement::Prepare(db(), "INSERT INTO t (id, b, s) VALUES (?1, ?2, ?3)"));
+  YJ_ASSERT_OK(insert.BindInt64(1, 1));
+  YJ_ASSERT_OK(insert.BindBlob(2, absl::string_view()));
+  YJ_ASSERT_OK(insert.BindText(3, absl::string_view()));
+  YJ_ASSERT_OK(insert.Run());
+  EXPECT_EQ(raw_->QueryText("SELECT typeof(b) || ',' || typeof(s) FROM t"), "blob,text");
+}
+
+TEST_F(SqliteStatementTest, BlobsRoundTripWithZeroBytes) {
+  const std::string bytes("\x00\x01\xff\x00", 4);
+  YJ_ASSERT_OK_AND_ASSIGN(Statement insert,
+                          Statement::Prepare(db(), "INSERT INTO t (id, b) VALUES (1, ?1)"));
+  YJ_ASSERT_OK(insert.BindBlob(1, bytes));
+  YJ_ASSERT_OK(insert.Run());
+  YJ_ASSERT_OK_AND_ASSIGN(Statement select, Statement::Prepare(db(), "SELECT b FROM t"));
+  YJ_ASSERT_OK_AND_ASSIGN(bool row, select.Step());
+  ASSERT_TRUE(row);
+  EXPECT_EQ(select.ColumnBlob(0), bytes);
+}
+
+TEST_F(SqliteStatementTest, ConstraintErrorsNameTheCodeNotTheValues) {
+  ASSERT_TRUE(raw_->Exec("INSERT INTO t (id, s) VALUES (1, 'x')"));
+  YJ_ASSERT_OK_AND_ASSIGN(Statement insert,
+                          Statement::Prepare(db(), "INSERT INTO t (id, s) VALUES (1, ?1)"));
+  YJ_ASSERT_OK(insert.BindText(1, "secret-value"));
+  const absl::Status status = insert.Run();
+  EXPECT_EQ(status.code(), absl::StatusCode::kAlreadyExists) << status;
+  EXPECT_THAT(status.message(), HasSubstr("SQLITE_CONSTRAINT"));
+  EXPECT_THAT(std::string(status.message()), ::testing::Not(HasSubstr("secret-value")));
+}
+
+TEST_F(SqliteStatementTest, BadSqlFailsToPrepare) {
+  const absl::Status status = Statement::Prepare(db(), "SELEKT 1").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
+  EXPECT_THAT(status.message(), HasSubstr("SELEKT"));
+}
+
+TEST_F(SqliteStatementTest, UncommittedTransactionRollsBack) {
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(Transaction txn, Transaction::Begin(db(), Transaction::Mode::kWrite));
+    YJ_ASSERT_OK(ExecSql(db(), "INSERT INTO t (id) VALUES (1)"));
+  }
+  EXPECT_EQ(raw_->QueryInt("SELECT count(*) FROM t"), 0);
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(Transaction txn, Transaction::Begin(db(), Transaction::Mode::kWrite));
+    YJ_ASSERT_OK(ExecSql(db(), "INSERT INTO t (id) VALUES (2)"));
+    YJ_ASSERT_OK(txn.Commit());
+  }
+  EXPECT_EQ(raw_->QueryInt("SELECT count(*) FROM t"), 1);
+}
+
+}  // namespace
+}  // namespace yinjian::store

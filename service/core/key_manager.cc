@@ -1,0 +1,117 @@
+#include "service/core/key_manager.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/status_macros.h"
+#include "hsm/objects.h"
+#include "service/format/names.h"
+#include "service/keys/root_key.h"
+#include "service/keys/version_material.h"
+
+namespace yinjian::core {
+namespace {
+
+std::string AsString(const hsm::Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
+
+// Destroys the objects of an HSM-resident version that could not be recorded.
+void DestroyResident(hsm::Token& token, const hsm::Bytes& object_id) {
+  if (object_id.empty()) return;
+  absl::StatusOr<std::vector<CK_OBJECT_HANDLE>> objects =
+      hsm::FindObjects(token, {.id = object_id, .token_object = true});
+  if (!objects.ok()) return;
+  for (CK_OBJECT_HANDLE object : *objects) (void)hsm::DestroyObject(token, object);
+}
+
+}  // namespace
+
+absl::StatusOr<store::DepartmentRecord> KeyManager::CreateDepartment(
+    absl::string_view name, absl::string_view display_name, absl::string_view token_label) {
+  RETURN_IF_ERROR(format::ValidateDepartmentName(name));
+  if (store_.GetDepartment(name).ok()) {
+    return absl::AlreadyExistsError(absl::StrCat("department ", name, " already exists"));
+  }
+  ASSIGN_OR_RETURN(hsm::Token * token, tokens_.Find(token_label));
+  ASSIGN_OR_RETURN(std::string root_id, keys::CreateRootKey(*token, name, 1));
+  store::DepartmentRecord record{.name = std::string(name),
+                                 .display_name = std::string(display_name),
+                                 .token_label = std::string(token_label),
+                                 .root_key_id = root_id,
+                                 .created = absl::Now()};
+  absl::Status stored = store_.CreateDepartment(record);
+  if (!stored.ok()) {
+    // Another replica may have won the race; do not leave an unused root key behind.
+    absl::StatusOr<std::vector<CK_OBJECT_HANDLE>> root =
+        hsm::FindObjects(*token, {.object_class = CKO_SECRET_KEY, .id = hsm::ToBytes(root_id)});
+    if (root.ok()) {
+      for (CK_OBJECT_HANDLE object : *root) (void)hsm::DestroyObject(*token, object);
+    }
+    return stored;
+  }
+  return record;
+}
+
+absl::StatusOr<std::vector<store::DepartmentRecord>> KeyManager::ListDepartments() {
+  return store_.ListDepartments();
+}
+
+absl::StatusOr<KeyDescription> KeyManager::CreateKey(absl::string_view name, keys::KeyKind kind,
+                                                     std::optional<keys::Protection> protection,
+                                                     absl::string_view description) {
+  ASSIGN_OR_RETURN(format::KeyReference ref, format::ParseKeyReference(name));
+  if (ref.version.has_value()) {
+    return absl::InvalidArgumentError("a new key's name cannot carry a version");
+  }
+  ASSIGN_OR_RETURN(store::DepartmentRecord department, store_.GetDepartment(ref.department));
+  if (store_.GetKey(ref.department, ref.key).ok()) {
+    return absl::AlreadyExistsError(absl::StrCat("key ", name, " already exists"));
+  }
+  ASSIGN_OR_RETURN(hsm::Token * token, tokens_.Find(department.token_label));
+  ASSIGN_OR_RETURN(keys::Protection chosen,
+                   keys::ChooseProtection(kind, protection, token->mechanisms()));
+  hsm::KeyRef root = keys::RootKeyRef(*token, department.root_key_id);
+  ASSIGN_OR_RETURN(keys::VersionMaterial material,
+                   keys::GenerateVersionMaterial(*token, root, kind, chosen));
+  const absl::Time now = absl::Now();
+  store::KeyRecord key{.department = ref.department,
+                       .name = ref.key,
+                       .kind = keys::Info(kind).name,
+                       .protection_level = keys::ProtectionName(chosen),
+                       .description = std::string(description),
+                       .created = now};
+  store::KeyVersionRecord version{.state = store::kVersionEnabled,
+                                  .wrapped_material = AsString(material.wrapped),
+                                  .hsm_object_id = AsString(material.hsm_object_id),
+                                  .public_key_spki = AsString(material.public_key_spki),
+                                  .root_key_id = department.root_key_id,
+                                  .created = now};
+  absl::StatusOr<store::KeyRecord> stored = store_.CreateKey(key, version);
+  if (!stored.ok()) {
+    DestroyResident(*token, material.hsm_object_id);
+    return stored.status();
+  }
+  return Describe(std::move(*stored));
+}
+
+absl::StatusOr<KeyDescription> KeyManager::GetKey(absl::string_view name) {
+  ASSIGN_OR_RETURN(format::KeyReference ref, format::ParseKeyReference(name));
+  ASSIGN_OR_RETURN(store::KeyRecord key, store_.GetKey(ref.department, ref.key));
+  return Describe(std::move(key));
+}
+
+absl::StatusOr<std::vector<KeyDescription>> KeyManager::ListKeys(absl::string_view department) {
+  ASSIGN_OR_RETURN(std::vector<store::KeyRecord> keys, store_.ListKeys(department));
+  std::vector<KeyDescription> out;
+  for (store::KeyRecord& key : keys) {
+    ASSIGN_OR_RETURN(KeyDescription description, Describe(std::move(key)));
+    out.push_back(std::move(description));
+  }
+  return out;
+}
+
+absl::StatusOr<KeyDescription> KeyManager::Describe(store::KeyRecord key) {
+  ASSIGN_OR_RETURN(std::vector<store::KeyVersionRecord> versions,
+                   store_.ListKeyVersions(key.department, key.name));
+  return KeyDescription{std::move(key), std::move(versions)};
+}
+
+}  // namespace yinjian::core

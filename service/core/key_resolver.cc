@@ -1,0 +1,104 @@
+#include "service/core/key_resolver.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "hsm/ck_rv.h"
+#include "service/format/names.h"
+#include "service/keys/root_key.h"
+
+namespace yinjian::core {
+namespace {
+
+const char* FamilyNeed(keys::KeyFamily family) {
+  switch (family) {
+    case keys::KeyFamily::kEncryption: return "an encryption key (aes256-gcm, sm4)";
+    case keys::KeyFamily::kMac: return "a MAC key (hmac-sha256, hmac-sha384, hmac-sm3)";
+    case keys::KeyFamily::kSignature: return "a signing key";
+  }
+  return "another kind of key";
+}
+
+hsm::Bytes AsBytes(const std::string& s) { return hsm::Bytes(s.begin(), s.end()); }
+
+}  // namespace
+
+absl::StatusOr<ResolvedVersion> KeyResolver::Resolve(absl::string_view reference,
+                                                     keys::KeyFamily family,
+                                                     absl::string_view operation) {
+  ASSIGN_OR_RETURN(format::KeyReference ref, format::ParseKeyReference(reference));
+  int32_t version = 0;
+  if (ref.version.has_value()) {
+    version = *ref.version;
+  } else {
+    ASSIGN_OR_RETURN(store::KeyRecord key, store_.GetKey(ref.department, ref.key));
+    version = key.primary_version;
+  }
+  return ResolveVersion(ref.department, ref.key, version, family, operation);
+}
+
+absl::StatusOr<ResolvedVersion> KeyResolver::ResolveVersion(absl::string_view department,
+                                                            absl::string_view key_name,
+                                                            int32_t version,
+                                                            keys::KeyFamily family,
+                                                            absl::string_view operation) {
+  ASSIGN_OR_RETURN(store::KeyRecord key, store_.GetKey(department, key_name));
+  const std::string name = absl::StrCat(department, "/", key_name);
+  ASSIGN_OR_RETURN(keys::KeyKind kind, keys::KindFromName(key.kind));
+  if (keys::Info(kind).family != family) {
+    return absl::FailedPreconditionError(absl::StrCat(name, " is a ", key.kind, " key; ",
+                                                      operation, " needs ", FamilyNeed(family)));
+  }
+  ASSIGN_OR_RETURN(store::KeyVersionRecord record,
+                   store_.GetKeyVersion(department, key_name, version));
+  if (record.state != store::kVersionEnabled) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "version ", version, " of ", name,
+        record.state == store::kVersionDestroyed ? " was destroyed" : " is disabled"));
+  }
+  ASSIGN_OR_RETURN(store::DepartmentRecord dept, store_.GetDepartment(department));
+  ASSIGN_OR_RETURN(hsm::Token * token, tokens_.Find(dept.token_label));
+  ASSIGN_OR_RETURN(keys::Protection protection, keys::ProtectionFromName(key.protection_level));
+  ResolvedVersion resolved{.record = std::move(record),
+                           .info = {.key = name, .version = version, .kind = kind,
+                                    .protection = protection},
+                           .root_key_id = dept.root_key_id,
+                           .token = token};
+  if (!resolved.record.root_key_id.empty()) resolved.root_key_id = resolved.record.root_key_id;
+  return resolved;
+}
+
+absl::StatusOr<std::shared_ptr<const keys::LoadedVersion>> KeyResolver::Load(
+    const ResolvedVersion& version, bool fresh) {
+  const VersionKey cache_key{version.record.department, version.record.key,
+                             version.record.version};
+  const uint64_t epoch = version.token->relogins();
+  const bool cacheable = version.info.protection == keys::Protection::kHsm;
+  if (cacheable && !fresh) {
+    if (auto cached = cache_.Get(cache_key, epoch)) return cached;
+  }
+  hsm::KeyRef root = keys::RootKeyRef(*version.token, version.root_key_id);
+  keys::VersionMaterial stored{.wrapped = AsBytes(version.record.wrapped_material),
+                               .hsm_object_id = AsBytes(version.record.hsm_object_id)};
+  ASSIGN_OR_RETURN(keys::LoadedVersion loaded,
+                   keys::LoadVersion(*version.token, root, version.info.kind,
+                                     version.info.protection, stored));
+  auto shared = std::make_shared<const keys::LoadedVersion>(std::move(loaded));
+  if (cacheable) cache_.Put(cache_key, epoch, shared);
+  return shared;
+}
+
+absl::Status KeyResolver::WithLoaded(
+    const ResolvedVersion& version,
+    absl::FunctionRef<absl::Status(const keys::LoadedVersion&)> use) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const keys::LoadedVersion> loaded, Load(version, false));
+  absl::Status status = use(*loaded);
+  std::optional<CK_RV> rv = hsm::CkRvFromStatus(status);
+  if (rv != CKR_OBJECT_HANDLE_INVALID && rv != CKR_KEY_HANDLE_INVALID) return status;
+  // The session that held the unwrapped object is gone: load again and retry once.
+  cache_.Erase({version.record.department, version.record.key, version.record.version});
+  RETURN_IF_ERROR(version.token->EnsureLoggedIn());
+  ASSIGN_OR_RETURN(loaded, Load(version, true));
+  return use(*loaded);
+}
+
+}  // namespace yinjian::core

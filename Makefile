@@ -45,13 +45,15 @@ sanitize: deps
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir "$(ASAN_BUILD_DIR)" --output-on-failure -j$(JOBS)
 
-# Creates (once) the development SoftHSM token under $(DATA_DIR)/softhsm and starts the server
-# on it. The assignment, unlike a bare eval "$(...)", fails when create-token.sh fails.
+# Creates (once) the development SoftHSM token under $(DATA_DIR)/softhsm, prepares the data
+# folder (development CA and certificates, SQLite store, server.conf, admin.profile), and starts
+# the server on it. The assignment, unlike a bare eval "$(...)", fails when create-token.sh fails.
 run: build
 	@exports="$$(softhsm-setup/create-token.sh --dir "$(DATA_DIR)/softhsm" --label "$(TOKEN_LABEL)")"; \
 	eval "$$exports"; \
-	exec "$(BUILD_DIR)/bin/yinjian-server" --module "$$YINJIAN_PKCS11_MODULE" \
-	  --token-label "$$YINJIAN_TOKEN_LABEL" --pin-file "$$YINJIAN_PIN_FILE"
+	"$(BUILD_DIR)/bin/yinjian-server" init --data-dir "$(DATA_DIR)"; \
+	echo "yinjianctl: export YINJIAN_PROFILE=$(CURDIR)/$(DATA_DIR)/admin.profile"; \
+	exec "$(BUILD_DIR)/bin/yinjian-server" --config "$(DATA_DIR)/server.conf"
 
 bench: build
 	"$(BUILD_DIR)/bin/hsm_bench" $(BENCH_ARGS)

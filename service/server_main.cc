@@ -1,5 +1,7 @@
-// yinjian-server: opens the configured PKCS#11 token, reports its capabilities, and runs until
-// SIGINT or SIGTERM. The PIN comes from a file or an environment variable, never from argv.
+// yinjian-server: the Yinjian key and signing service.
+//   yinjian-server --config FILE [--check]     run (or only check) a configured server
+//   yinjian-server init --data-dir DIR ...     prepare a development set-up (see dev_init.h)
+// PINs come from files or environment variables named in the config, never from argv.
 #include <signal.h>
 
 #include <cstdio>
@@ -8,11 +10,10 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
-#include "absl/strings/str_format.h"
 #include "hsm/capabilities.h"
-#include "hsm/module.h"
-#include "hsm/pin.h"
-#include "hsm/token.h"
+#include "service/server/config.h"
+#include "service/server/dev_init.h"
+#include "service/server/server.h"
 
 namespace {
 
@@ -26,55 +27,75 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
-}  // namespace
+int RunInit(const yinjian::server::DevInitOptions& options) {
+  absl::StatusOr<yinjian::server::DevInitResult> result =
+      yinjian::server::InitDevelopment(options);
+  if (!result.ok()) return Fail(result.status());
+  for (const std::string& file : result->created_files) std::printf("created %s\n", file.c_str());
+  std::printf("config:  %s\nprofile: %s (administrator certificate sha256 %s)\n",
+              result->config_path.c_str(), result->profile_path.c_str(),
+              result->admin_fingerprint_sha256.c_str());
+  return 0;
+}
 
-int main(int argc, char** argv) {
-  CLI::App app{"Yinjian key and signing service"};
-  std::string module_path = EnvOr("YINJIAN_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so");
-  std::string label = EnvOr("YINJIAN_TOKEN_LABEL", "");
-  std::string pin_file = EnvOr("YINJIAN_PIN_FILE", "");
-  std::string pin_env;
-  size_t max_sessions = 16;
-  bool check_only = false;
-  app.add_option("--module", module_path, "PKCS#11 module (.so) path");
-  app.add_option("--token-label", label, "label of the token to use")->required(label.empty());
-  app.add_option("--pin-file", pin_file, "file holding the user PIN (mode 0600)");
-  app.add_option("--pin-env", pin_env, "environment variable holding the user PIN");
-  app.add_option("--max-sessions", max_sessions, "PKCS#11 sessions in the pool");
-  app.add_flag("--check", check_only, "open the token, report, and exit");
-  CLI11_PARSE(app, argc, argv);
-
-  // Block the signals before any thread exists so that every thread inherits the mask and only
-  // sigwait below receives them.
+int RunServer(const std::string& config_path, bool check_only) {
+  // Block the signals before any thread exists, so that only sigwait below receives them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  absl::StatusOr<yinjian::hsm::SecureBytes> pin =
-      yinjian::hsm::ReadPin({.file = pin_env.empty() ? pin_file : "", .env_var = pin_env});
-  if (!pin.ok()) return Fail(pin.status());
-  absl::StatusOr<std::shared_ptr<yinjian::hsm::Pkcs11Module>> module =
-      yinjian::hsm::Pkcs11Module::Load({.path = module_path});
-  if (!module.ok()) return Fail(module.status());
-  absl::StatusOr<std::unique_ptr<yinjian::hsm::Token>> token = yinjian::hsm::Token::Open(
-      *module, {.label = label, .pin = std::move(*pin), .max_sessions = max_sessions});
-  if (!token.ok()) return Fail(token.status());
-
-  const yinjian::hsm::TokenDescription& d = (*token)->description();
-  std::printf("token '%s' (%s %s, serial %s) in %s: %zu mechanisms\n", d.label.c_str(),
-              d.manufacturer.c_str(), d.model.c_str(), d.serial_number.c_str(),
-              module_path.c_str(), (*token)->mechanisms().size());
-  for (const yinjian::hsm::Capability& c : DescribeCapabilities((*token)->mechanisms())) {
-    std::printf("  %-18s %s\n", c.name.c_str(), c.supported ? "yes" : "no (token lacks it)");
+  absl::StatusOr<yinjian::v1::ServerConfig> config =
+      yinjian::server::LoadServerConfig(config_path);
+  if (!config.ok()) return Fail(config.status());
+  if (check_only) config->set_listen_address("127.0.0.1:0");
+  absl::StatusOr<std::unique_ptr<yinjian::server::Server>> server =
+      yinjian::server::Server::Start(*config);
+  if (!server.ok()) return Fail(server.status());
+  if (check_only) {
+    std::printf("configuration %s is valid; token '%s' opened\n", config_path.c_str(),
+                config->hsm().token_label().c_str());
+    return 0;
   }
-  std::printf("  %-18s %s\n", "sm2 / sm3 / sm4", "software (OpenSSL), keys wrapped by the HSM");
-  if (check_only) return 0;
-  std::printf("ready; the gRPC API is not served yet. Stop with Ctrl-C.\n");
+  std::printf("ready: listening on %s (mutual TLS%s)\n", config->listen_address().c_str(),
+              config->insecure_plaintext_for_development() ? " OFF: development plaintext" : "");
   std::fflush(stdout);
   int received = 0;
   sigwait(&signals, &received);
-  std::printf("received signal %d, shutting down\n", received);
+  std::printf("received signal %d: finishing in-flight calls\n", received);
+  std::fflush(stdout);
+  (*server)->Shutdown(absl::Seconds(10));
+  (*server)->Wait();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Yinjian key and signing service"};
+  app.require_subcommand(0, 1);
+  std::string config_path;
+  bool check_only = false;
+  app.add_option("--config", config_path, "server configuration (text proto, or .json)");
+  app.add_flag("--check", check_only, "open the HSM and the store, report, and exit");
+
+  yinjian::server::DevInitOptions init;
+  init.module_path = EnvOr("YINJIAN_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so");
+  init.token_label = EnvOr("YINJIAN_TOKEN_LABEL", "");
+  init.pin_file = EnvOr("YINJIAN_PIN_FILE", "");
+  CLI::App* init_command = app.add_subcommand("init", "prepare a development set-up");
+  init_command->add_option("--data-dir", init.data_dir, "data folder")->required();
+  init_command->add_option("--module", init.module_path, "PKCS#11 module path");
+  init_command->add_option("--token-label", init.token_label, "token label");
+  init_command->add_option("--pin-file", init.pin_file, "file holding the user PIN");
+  init_command->add_option("--listen", init.listen_address, "address the server will use");
+  CLI11_PARSE(app, argc, argv);
+
+  if (init_command->parsed()) return RunInit(init);
+  if (config_path.empty()) {
+    std::fprintf(stderr, "yinjian-server: --config FILE is required (or run `init`)\n");
+    return 2;
+  }
+  return RunServer(config_path, check_only);
 }

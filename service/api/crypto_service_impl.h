@@ -1,0 +1,84 @@
+// yinjian.v1.CryptoService on gRPC's callback API. Each handler checks request limits, calls the
+// core services, and converts the result; no decision is made here.
+#ifndef YINJIAN_SERVICE_API_CRYPTO_SERVICE_IMPL_H_
+#define YINJIAN_SERVICE_API_CRYPTO_SERVICE_IMPL_H_
+
+#include "hsm/token.h"
+#include "service/core/encryption_service.h"
+#include "service/core/mac_service.h"
+#include "service/core/signature_service.h"
+#include "yinjian/v1/crypto.grpc.pb.h"
+
+namespace yinjian::api {
+
+struct ServiceLimits {
+  size_t max_payload_bytes = 1 << 20;  // plaintext, message or chunk in one request
+  size_t max_batch_items = 1000;
+  size_t max_purpose_bytes = 256;
+};
+
+struct CryptoBackends {
+  core::EncryptionService* encryption;
+  core::SignatureService* signatures;
+  core::MacService* macs;
+  hsm::Token* random_token;  // the HSM whose generator GenerateRandom uses
+};
+
+class CryptoServiceImpl final : public v1::CryptoService::CallbackService {
+ public:
+  CryptoServiceImpl(CryptoBackends backends, ServiceLimits limits)
+      : backends_(backends), limits_(limits) {}
+
+  grpc::ServerUnaryReactor* Encrypt(grpc::CallbackServerContext*, const v1::EncryptRequest*,
+                                    v1::EncryptResponse*) override;
+  grpc::ServerUnaryReactor* Decrypt(grpc::CallbackServerContext*, const v1::DecryptRequest*,
+                                    v1::DecryptResponse*) override;
+  grpc::ServerUnaryReactor* ReEncrypt(grpc::CallbackServerContext*, const v1::ReEncryptRequest*,
+                                      v1::ReEncryptResponse*) override;
+  grpc::ServerUnaryReactor* GenerateDataKey(grpc::CallbackServerContext*,
+                                            const v1::GenerateDataKeyRequest*,
+                                            v1::GenerateDataKeyResponse*) override;
+  grpc::ServerUnaryReactor* Sign(grpc::CallbackServerContext*, const v1::SignRequest*,
+                                 v1::SignResponse*) override;
+  grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext*, const v1::VerifyRequest*,
+                                   v1::VerifyResponse*) override;
+  grpc::ServerUnaryReactor* Mac(grpc::CallbackServerContext*, const v1::MacRequest*,
+                                v1::MacResponse*) override;
+  grpc::ServerUnaryReactor* VerifyMac(grpc::CallbackServerContext*, const v1::VerifyMacRequest*,
+                                      v1::VerifyMacResponse*) override;
+  grpc::ServerUnaryReactor* Digest(grpc::CallbackServerContext*, const v1::DigestRequest*,
+                                   v1::DigestResponse*) override;
+  grpc::ServerReadReactor<v1::DigestChunk>* DigestStream(grpc::CallbackServerContext*,
+                                                         v1::DigestResponse*) override;
+  grpc::ServerUnaryReactor* GetPublicKey(grpc::CallbackServerContext*,
+                                         const v1::GetPublicKeyRequest*,
+                                         v1::GetPublicKeyResponse*) override;
+  grpc::ServerUnaryReactor* GenerateRandom(grpc::CallbackServerContext*,
+                                           const v1::GenerateRandomRequest*,
+                                           v1::GenerateRandomResponse*) override;
+  grpc::ServerUnaryReactor* BatchEncrypt(grpc::CallbackServerContext*,
+                                         const v1::BatchEncryptRequest*,
+                                         v1::BatchEncryptResponse*) override;
+  grpc::ServerUnaryReactor* BatchDecrypt(grpc::CallbackServerContext*,
+                                         const v1::BatchDecryptRequest*,
+                                         v1::BatchDecryptResponse*) override;
+  grpc::ServerUnaryReactor* BatchSign(grpc::CallbackServerContext*, const v1::BatchSignRequest*,
+                                      v1::BatchSignResponse*) override;
+
+  // The core of each unary call, reused by the batch forms.
+  absl::Status DoEncrypt(const v1::EncryptRequest& request, v1::EncryptResponse* response);
+  absl::Status DoDecrypt(const v1::DecryptRequest& request, v1::DecryptResponse* response);
+  absl::Status DoSign(const v1::SignRequest& request, v1::SignResponse* response);
+
+ private:
+  absl::Status CheckPayload(size_t bytes, absl::string_view what) const;
+  absl::Status CheckPurpose(const std::string& purpose) const;
+  absl::Status CheckBatch(size_t items) const;
+
+  CryptoBackends backends_;
+  ServiceLimits limits_;
+};
+
+}  // namespace yinjian::api
+
+#endif  // YINJIAN_SERVICE_API_CRYPTO_SERVICE_IMPL_H_

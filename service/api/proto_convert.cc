@@ -1,0 +1,110 @@
+#include "service/api/proto_convert.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "absl/time/time.h"
+
+namespace yinjian::api {
+namespace {
+
+struct KindPair {
+  keys::KeyKind kind;
+  v1::KeyKind proto;
+};
+
+constexpr KindPair kKinds[] = {
+    {keys::KeyKind::kAes256Gcm, v1::KEY_KIND_AES256_GCM},
+    {keys::KeyKind::kSm4, v1::KEY_KIND_SM4},
+    {keys::KeyKind::kHmacSha256, v1::KEY_KIND_HMAC_SHA256},
+    {keys::KeyKind::kHmacSha384, v1::KEY_KIND_HMAC_SHA384},
+    {keys::KeyKind::kHmacSm3, v1::KEY_KIND_HMAC_SM3},
+    {keys::KeyKind::kEcdsaP256, v1::KEY_KIND_ECDSA_P256},
+    {keys::KeyKind::kEcdsaP384, v1::KEY_KIND_ECDSA_P384},
+    {keys::KeyKind::kRsaPss2048, v1::KEY_KIND_RSA_PSS_2048},
+    {keys::KeyKind::kRsaPss3072, v1::KEY_KIND_RSA_PSS_3072},
+    {keys::KeyKind::kRsaPss4096, v1::KEY_KIND_RSA_PSS_4096},
+    {keys::KeyKind::kRsaPkcs1_2048, v1::KEY_KIND_RSA_PKCS1_2048},
+    {keys::KeyKind::kRsaPkcs1_3072, v1::KEY_KIND_RSA_PKCS1_3072},
+    {keys::KeyKind::kRsaPkcs1_4096, v1::KEY_KIND_RSA_PKCS1_4096},
+    {keys::KeyKind::kEd25519, v1::KEY_KIND_ED25519},
+    {keys::KeyKind::kSm2, v1::KEY_KIND_SM2},
+};
+
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
+}
+
+v1::KeyVersion::State StateToProto(const std::string& state) {
+  if (state == store::kVersionEnabled) return v1::KeyVersion::STATE_ENABLED;
+  if (state == store::kVersionDisabled) return v1::KeyVersion::STATE_DISABLED;
+  if (state == store::kVersionDestroyed) return v1::KeyVersion::STATE_DESTROYED;
+  return v1::KeyVersion::STATE_UNSPECIFIED;
+}
+
+}  // namespace
+
+v1::KeyKind ToProto(keys::KeyKind kind) {
+  for (const KindPair& pair : kKinds) {
+    if (pair.kind == kind) return pair.proto;
+  }
+  return v1::KEY_KIND_UNSPECIFIED;
+}
+
+absl::StatusOr<keys::KeyKind> FromProto(v1::KeyKind kind) {
+  for (const KindPair& pair : kKinds) {
+    if (pair.proto == kind) return pair.kind;
+  }
+  return absl::InvalidArgumentError("key kind is missing or unknown");
+}
+
+v1::ProtectionLevel ToProto(keys::Protection protection) {
+  return protection == keys::Protection::kHsm ? v1::PROTECTION_LEVEL_HSM
+                                              : v1::PROTECTION_LEVEL_SOFTWARE;
+}
+
+absl::StatusOr<std::optional<keys::Protection>> FromProto(v1::ProtectionLevel level) {
+  switch (level) {
+    case v1::PROTECTION_LEVEL_UNSPECIFIED: return std::optional<keys::Protection>();
+    case v1::PROTECTION_LEVEL_HSM: return std::optional(keys::Protection::kHsm);
+    case v1::PROTECTION_LEVEL_SOFTWARE: return std::optional(keys::Protection::kSoftware);
+    default: return absl::InvalidArgumentError("unknown protection level");
+  }
+}
+
+void ToProto(const core::KeyVersionInfo& info, v1::KeyVersionInfo* out) {
+  out->set_key(info.key);
+  out->set_version(info.version);
+  out->set_kind(ToProto(info.kind));
+  out->set_protection_level(ToProto(info.protection));
+}
+
+void ToProto(const core::KeyDescription& key, v1::Key* out) {
+  out->set_name(key.key.department + "/" + key.key.name);
+  absl::StatusOr<keys::KeyKind> kind = keys::KindFromName(key.key.kind);
+  out->set_kind(kind.ok() ? ToProto(*kind) : v1::KEY_KIND_UNSPECIFIED);
+  absl::StatusOr<keys::Protection> protection = keys::ProtectionFromName(key.key.protection_level);
+  out->set_protection_level(protection.ok() ? ToProto(*protection)
+                                            : v1::PROTECTION_LEVEL_UNSPECIFIED);
+  out->set_primary_version(key.key.primary_version);
+  out->set_description(key.key.description);
+  *out->mutable_create_time() = ToTimestamp(key.key.created);
+  for (const store::KeyVersionRecord& version : key.versions) {
+    v1::KeyVersion* v = out->add_versions();
+    v->set_version(version.version);
+    v->set_state(StateToProto(version.state));
+    *v->mutable_create_time() = ToTimestamp(version.created);
+  }
+}
+
+void ToProto(const store::DepartmentRecord& department, v1::Department* out) {
+  out->set_name(department.name);
+  out->set_display_name(department.display_name);
+  out->set_token_label(department.token_label);
+  *out->mutable_create_time() = ToTimestamp(department.created);
+}
+
+format::EncryptionContext ToContext(const google::protobuf::Map<std::string, std::string>& map) {
+  return format::EncryptionContext(map.begin(), map.end());
+}
+
+}  // namespace yinjian::api

@@ -1,0 +1,34 @@
+// Conversions between the core's types and the yinjian.v1 messages.
+#ifndef YINJIAN_SERVICE_API_PROTO_CONVERT_H_
+#define YINJIAN_SERVICE_API_PROTO_CONVERT_H_
+
+#include <google/protobuf/map.h>
+
+#include <optional>
+
+#include "absl/status/statusor.h"
+#include "service/core/key_manager.h"
+#include "service/core/key_resolver.h"
+#include "service/format/encryption_context.h"
+#include "service/keys/key_kind.h"
+#include "yinjian/v1/common.pb.h"
+#include "yinjian/v1/keys.pb.h"
+
+namespace yinjian::api {
+
+v1::KeyKind ToProto(keys::KeyKind kind);
+// INVALID_ARGUMENT for KEY_KIND_UNSPECIFIED or unknown values.
+absl::StatusOr<keys::KeyKind> FromProto(v1::KeyKind kind);
+v1::ProtectionLevel ToProto(keys::Protection protection);
+// nullopt for PROTECTION_LEVEL_UNSPECIFIED.
+absl::StatusOr<std::optional<keys::Protection>> FromProto(v1::ProtectionLevel level);
+
+void ToProto(const core::KeyVersionInfo& info, v1::KeyVersionInfo* out);
+void ToProto(const core::KeyDescription& key, v1::Key* out);
+void ToProto(const store::DepartmentRecord& department, v1::Department* out);
+
+format::EncryptionContext ToContext(const google::protobuf::Map<std::string, std::string>& map);
+
+}  // namespace yinjian::api
+
+#endif  // YINJIAN_SERVICE_API_PROTO_CONVERT_H_

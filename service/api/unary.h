@@ -1,0 +1,32 @@
+// The shape every unary handler shares: refuse calls whose deadline has passed or that were
+// cancelled before any HSM work, run the core function, and finish with a converted status.
+#ifndef YINJIAN_SERVICE_API_UNARY_H_
+#define YINJIAN_SERVICE_API_UNARY_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "service/api/status_convert.h"
+
+namespace yinjian::api {
+
+template <typename Fn>
+grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context, absl::string_view method,
+                                   Fn&& fn) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (context->IsCancelled()) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call was cancelled"));
+  } else if (context->deadline() <= std::chrono::system_clock::now()) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline has passed"));
+  } else {
+    reactor->Finish(ToGrpcStatus(fn(), method));
+  }
+  return reactor;
+}
+
+}  // namespace yinjian::api
+
+#endif  // YINJIAN_SERVICE_API_UNARY_H_

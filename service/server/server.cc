@@ -1,0 +1,122 @@
+#include "service/server/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "hsm/pin.h"
+#include "service/store/sqlite_store.h"
+
+namespace yinjian::server {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", what, " ", path));
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
+    const v1::ServerConfig& config) {
+  if (config.insecure_plaintext_for_development()) return grpc::InsecureServerCredentials();
+  const v1::TlsConfig& tls = config.tls();
+  grpc::SslServerCredentialsOptions options(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  ASSIGN_OR_RETURN(options.pem_root_certs, ReadFile(tls.client_ca_file(), "client CA file"));
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(tls.server_certificate_file(), "certificate"));
+  ASSIGN_OR_RETURN(pair.private_key, ReadFile(tls.server_key_file(), "private key"));
+  options.pem_key_cert_pairs.push_back(std::move(pair));
+  return grpc::SslServerCredentials(options);
+}
+
+absl::StatusOr<hsm::SecureBytes> Pin(const std::string& file, const std::string& env) {
+  return hsm::ReadPin({.file = file, .env_var = env});
+}
+
+}  // namespace
+
+absl::Status Server::OpenTokens(const v1::HsmConfig& hsm) {
+  ASSIGN_OR_RETURN(module_, hsm::Pkcs11Module::Load({.path = hsm.module_path()}));
+  auto open = [&](const std::string& label, const std::string& pin_file,
+                  const std::string& pin_env) -> absl::Status {
+    ASSIGN_OR_RETURN(hsm::SecureBytes pin, Pin(pin_file, pin_env));
+    ASSIGN_OR_RETURN(std::unique_ptr<hsm::Token> token,
+                     hsm::Token::Open(module_, {.label = label, .pin = std::move(pin),
+                                                .max_sessions = size_t(hsm.max_sessions())}));
+    tokens_.push_back(std::move(token));
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(open(hsm.token_label(), hsm.pin_file(), hsm.pin_env()));
+  directory_ = std::make_unique<core::TokenDirectory>(tokens_.front().get());
+  for (const v1::DepartmentToken& extra : hsm.department_tokens()) {
+    RETURN_IF_ERROR(open(extra.token_label(), extra.pin_file(), extra.pin_env()));
+    RETURN_IF_ERROR(directory_->Add(tokens_.back().get()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Server::Listen(const v1::ServerConfig& config) {
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials, Credentials(config));
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.listen_address(), credentials, &port_);
+  builder.SetMaxReceiveMessageSize(config.limits().max_message_bytes());
+  builder.SetMaxSendMessageSize(config.limits().max_message_bytes());
+  builder.RegisterService(crypto_service_.get());
+  builder.RegisterService(key_service_.get());
+  grpc_server_ = builder.BuildAndStart();
+  if (grpc_server_ == nullptr || port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", config.listen_address()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const v1::ServerConfig& config) {
+  std::unique_ptr<Server> server(new Server());
+  RETURN_IF_ERROR(server->OpenTokens(config.hsm()));
+  ASSIGN_OR_RETURN(server->store_, store::SqliteStore::Open(config.store().sqlite_path()));
+  server->manager_ = std::make_unique<core::KeyManager>(*server->store_, *server->directory_);
+  server->resolver_ =
+      std::make_unique<core::KeyResolver>(*server->store_, *server->directory_, 1024);
+  server->encryption_ = std::make_unique<core::EncryptionService>(*server->resolver_);
+  server->signatures_ = std::make_unique<core::SignatureService>(*server->resolver_);
+  server->macs_ = std::make_unique<core::MacService>(*server->resolver_);
+  const v1::Limits& limits = config.limits();
+  server->crypto_service_ = std::make_unique<api::CryptoServiceImpl>(
+      api::CryptoBackends{server->encryption_.get(), server->signatures_.get(),
+                          server->macs_.get(), server->tokens_.front().get()},
+      api::ServiceLimits{.max_payload_bytes = size_t(limits.max_payload_bytes()),
+                         .max_batch_items = size_t(limits.max_batch_items())});
+  server->key_service_ = std::make_unique<api::KeyManagementImpl>(*server->manager_);
+  RETURN_IF_ERROR(server->Listen(config));
+  return server;
+}
+
+void Server::Shutdown(absl::Duration grace) {
+  if (grpc_server_ == nullptr) return;
+  grpc_server_->GetHealthCheckService()->SetServingStatus(false);
+  grpc_server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
+}
+
+void Server::Wait() {
+  if (grpc_server_ != nullptr) grpc_server_->Wait();
+}
+
+Server::~Server() {
+  Shutdown(absl::ZeroDuration());
+  Wait();
+  grpc_server_.reset();
+  resolver_.reset();  // destroys cached HSM objects while the tokens are still open
+}
+
+}  // namespace yinjian::server

@@ -1,0 +1,62 @@
+// A running Yinjian server: the HSM tokens, the store, the core services and the gRPC server
+// (mutual TLS, health service, reflection), assembled from a validated ServerConfig.
+#ifndef YINJIAN_SERVICE_SERVER_SERVER_H_
+#define YINJIAN_SERVICE_SERVER_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "hsm/module.h"
+#include "hsm/token.h"
+#include "service/api/crypto_service_impl.h"
+#include "service/api/key_management_impl.h"
+#include "service/core/key_manager.h"
+#include "service/core/key_resolver.h"
+#include "service/core/token_directory.h"
+#include "service/store/store.h"
+#include "yinjian/v1/config.pb.h"
+
+namespace yinjian::server {
+
+class Server {
+ public:
+  // Opens the tokens and the store and starts listening. FAILED_PRECONDITION / NOT_FOUND /
+  // PERMISSION_DENIED from the HSM or store with a message naming what failed; UNAVAILABLE if the
+  // address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const v1::ServerConfig& config);
+  ~Server();
+
+  // The bound port (useful with listen address port 0).
+  int port() const { return port_; }
+  // Stops accepting calls, lets in-flight calls finish until `grace` has passed, then cancels
+  // the rest. Safe to call more than once.
+  void Shutdown(absl::Duration grace);
+  void Wait();
+
+ private:
+  Server() = default;
+  absl::Status OpenTokens(const v1::HsmConfig& hsm);
+  absl::Status Listen(const v1::ServerConfig& config);
+
+  std::shared_ptr<hsm::Pkcs11Module> module_;
+  std::vector<std::unique_ptr<hsm::Token>> tokens_;  // [0] is the default token
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<core::TokenDirectory> directory_;
+  std::unique_ptr<core::KeyManager> manager_;
+  std::unique_ptr<core::KeyResolver> resolver_;
+  std::unique_ptr<core::EncryptionService> encryption_;
+  std::unique_ptr<core::SignatureService> signatures_;
+  std::unique_ptr<core::MacService> macs_;
+  std::unique_ptr<api::CryptoServiceImpl> crypto_service_;
+  std::unique_ptr<api::KeyManagementImpl> key_service_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  int port_ = 0;
+};
+
+}  // namespace yinjian::server
+
+#endif  // YINJIAN_SERVICE_SERVER_SERVER_H_

@@ -58,8 +58,11 @@ int RunServer(const std::string& config_path, bool check_only) {
                 config->hsm().token_label().c_str());
     return 0;
   }
-  std::printf("ready: listening on %s (mutual TLS%s)\n", config->listen_address().c_str(),
-              config->insecure_plaintext_for_development() ? " OFF: development plaintext" : "");
+  // The bound port, so that a config with port 0 (tests) still tells clients where to go.
+  std::printf("ready: listening on port %d of %s (%s)\n", (*server)->port(),
+              config->listen_address().c_str(),
+              config->insecure_plaintext_for_development() ? "PLAINTEXT, development only"
+                                                           : "mutual TLS");
   std::fflush(stdout);
   int received = 0;
   sigwait(&signals, &received);

@@ -1,0 +1,302 @@
+// The server through a real gRPC channel with mutual TLS, a fresh SoftHSM token and a real
+// SQLite file, as clients see it.
+#include "service/server/server.h"
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "service/server/config.h"
+#include "service/server/dev_init.h"
+#include "tests/support/softhsm_token.h"
+#include "tests/support/status_test_macros.h"
+#include "tests/support/temp_dir.h"
+#include "yinjian/v1/crypto.grpc.pb.h"
+#include "yinjian/v1/keys.grpc.pb.h"
+
+namespace yinjian::server {
+namespace {
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto softhsm = testing::SoftHsmToken::Create("server-test");
+    ASSERT_TRUE(softhsm.ok()) << softhsm.status();
+    softhsm_ = std::move(*softhsm).release();
+    auto dir = testing::TempDir::Create();
+    ASSERT_TRUE(dir.ok()) << dir.status();
+    dir_ = new testing::TempDir(std::move(*dir));
+    auto init = InitDevelopment({.data_dir = dir_->File("data"),
+                                 .module_path = softhsm_->module_path,
+                                 .token_label = softhsm_->label,
+                                 .pin_file = softhsm_->pin_file,
+                                 .listen_address = "127.0.0.1:0"});
+    ASSERT_TRUE(init.ok()) << init.status();
+    auto config = LoadServerConfig(init->config_path);
+    ASSERT_TRUE(config.ok()) << config.status();
+    config->mutable_limits()->set_max_batch_items(10);
+    config_ = new v1::ServerConfig(*config);
+    StartServer();
+  }
+  static void StartServer() {
+    auto server = Server::Start(*config_);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server).release();
+  }
+  static void StopServer() {
+    delete server_;
+    server_ = nullptr;
+  }
+  static void TearDownTestSuite() {
+    StopServer();
+    delete config_;
+    delete dir_;
+    delete softhsm_;
+  }
+
+  static std::shared_ptr<grpc::Channel> Channel(bool with_client_certificate = true) {
+    const std::string pki = dir_->File("data") + "/pki/";
+    grpc::SslCredentialsOptions options;
+    options.pem_root_certs = Slurp(pki + "ca.pem");
+    if (with_client_certificate) {
+      options.pem_cert_chain = Slurp(pki + "admin.pem");
+      options.pem_private_key = Slurp(pki + "admin.key");
+    }
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(64 << 20);
+    args.SetMaxSendMessageSize(64 << 20);
+    return grpc::CreateCustomChannel("localhost:" + std::to_string(server_->port()),
+                                     grpc::SslCredentials(options), args);
+  }
+  static std::unique_ptr<grpc::ClientContext> Context(int seconds = 30) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+    return context;
+  }
+  v1::CryptoService::Stub& crypto() {
+    if (!crypto_) crypto_ = v1::CryptoService::NewStub(Channel());
+    return *crypto_;
+  }
+  v1::KeyManagementService::Stub& keys() {
+    if (!keys_) keys_ = v1::KeyManagementService::NewStub(Channel());
+    return *keys_;
+  }
+  // Creates department `dept` (once) and key dept/name of `kind`.
+  void CreateKey(const std::string& name, v1::KeyKind kind) {
+    const std::string dept = name.substr(0, name.find('/'));
+    v1::CreateDepartmentRequest department;
+    department.set_name(dept);
+    v1::Department created;
+    grpc::Status d = keys().CreateDepartment(Context().get(), department, &created);
+    ASSERT_TRUE(d.ok() || d.error_code() == grpc::StatusCode::ALREADY_EXISTS) << d.error_message();
+    v1::CreateKeyRequest request;
+    request.set_name(name);
+    request.set_kind(kind);
+    v1::Key key;
+    grpc::Status k = keys().CreateKey(Context().get(), request, &key);
+    ASSERT_TRUE(k.ok()) << k.error_message();
+  }
+  v1::EncryptResponse Encrypt(const std::string& key, const std::string& plaintext) {
+    v1::EncryptRequest request;
+    request.set_key(key);
+    request.set_plaintext(plaintext);
+    (*request.mutable_context())["case"] = "42";
+    v1::EncryptResponse response;
+    grpc::Status status = crypto().Encrypt(Context().get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+  grpc::Status Decrypt(const std::string& ciphertext, v1::DecryptResponse* response) {
+    v1::DecryptRequest request;
+    request.set_ciphertext(ciphertext);
+    (*request.mutable_context())["case"] = "42";
+    return crypto().Decrypt(Context().get(), request, response);
+  }
+
+  static inline testing::SoftHsmToken* softhsm_ = nullptr;
+  static inline testing::TempDir* dir_ = nullptr;
+  static inline v1::ServerConfig* config_ = nullptr;
+  static inline Server* server_ = nullptr;
+  std::unique_ptr<v1::CryptoService::Stub> crypto_;
+  std::unique_ptr<v1::KeyManagementService::Stub> keys_;
+};
+
+TEST_F(ServerTest, EncryptDecryptOverMutualTls) {
+  CreateKey("finance/a", v1::KEY_KIND_AES256_GCM);
+  v1::EncryptResponse sealed = Encrypt("finance/a", "over the wire");
+  EXPECT_EQ(sealed.key_version().protection_level(), v1::PROTECTION_LEVEL_HSM);
+  v1::DecryptResponse opened;
+  ASSERT_TRUE(Decrypt(sealed.ciphertext(), &opened).ok());
+  EXPECT_EQ(opened.plaintext(), "over the wire");
+}
+
+TEST_F(ServerTest, EveryTamperedByteFailsWithoutPlaintext) {
+  CreateKey("tamper/a", v1::KEY_KIND_SM4);
+  const std::string ciphertext = Encrypt("tamper/a", "citizen record").ciphertext();
+  for (size_t i = 0; i < ciphertext.size(); ++i) {
+    std::string tampered = ciphertext;
+    tampered[i] ^= 0x80;
+    v1::DecryptResponse response;
+    grpc::Status status = Decrypt(tampered, &response);
+    ASSERT_FALSE(status.ok()) << "byte " << i;
+    EXPECT_TRUE(response.plaintext().empty()) << "byte " << i;
+    EXPECT_TRUE(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
+                status.error_code() == grpc::StatusCode::NOT_FOUND)
+        << i << " " << status.error_message();
+  }
+}
+
+TEST_F(ServerTest, ClientsWithoutCertificatesAreRefused) {
+  auto stub = v1::CryptoService::NewStub(Channel(/*with_client_certificate=*/false));
+  v1::GenerateRandomRequest request;
+  request.set_length_bytes(8);
+  v1::GenerateRandomResponse response;
+  grpc::Status status = stub->GenerateRandom(Context(5).get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  auto plaintext = v1::CryptoService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials()));
+  status = plaintext->GenerateRandom(Context(5).get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(ServerTest, LimitsAreResourceExhausted) {
+  CreateKey("limits/a", v1::KEY_KIND_AES256_GCM);
+  v1::EncryptRequest big;
+  big.set_key("limits/a");
+  big.set_plaintext(std::string((1 << 20) + 1, 'x'));
+  v1::EncryptResponse response;
+  grpc::Status status = crypto().Encrypt(Context().get(), big, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+  big.set_plaintext(std::string(5 << 20, 'x'));  // over the 4 MiB message limit
+  status = crypto().Encrypt(Context().get(), big, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+  v1::BatchEncryptRequest batch;
+  for (int i = 0; i < 11; ++i) {
+    v1::EncryptRequest* item = batch.add_items();
+    item->set_key("limits/a");
+    item->set_plaintext("x");
+  }
+  v1::BatchEncryptResponse batch_response;
+  status = crypto().BatchEncrypt(Context().get(), batch, &batch_response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(batch_response.results_size(), 0);
+}
+
+TEST_F(ServerTest, BatchItemsFailAlone) {
+  CreateKey("batch/a", v1::KEY_KIND_AES256_GCM);
+  v1::BatchEncryptRequest batch;
+  for (const char* key : {"batch/a", "batch/missing", "Bad Name", "batch/a"}) {
+    v1::EncryptRequest* item = batch.add_items();
+    item->set_key(key);
+    item->set_plaintext(std::string("item for ") + key);
+  }
+  v1::BatchEncryptResponse response;
+  ASSERT_TRUE(crypto().BatchEncrypt(Context().get(), batch, &response).ok());
+  ASSERT_EQ(response.results_size(), 4);
+  EXPECT_EQ(response.results(0).status().code(), 0);
+  EXPECT_EQ(response.results(1).status().code(), int(grpc::StatusCode::NOT_FOUND));
+  EXPECT_EQ(response.results(2).status().code(), int(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_FALSE(response.results(1).has_response());
+  EXPECT_EQ(response.results(3).status().code(), 0);
+  v1::BatchDecryptRequest decrypt;
+  for (int i : {0, 3}) decrypt.add_items()->set_ciphertext(response.results(i).response().ciphertext());
+  v1::BatchDecryptResponse opened;
+  ASSERT_TRUE(crypto().BatchDecrypt(Context().get(), decrypt, &opened).ok());
+  EXPECT_EQ(opened.results(0).response().plaintext(), "item for batch/a");
+  EXPECT_EQ(opened.results(1).response().plaintext(), "item for batch/a");
+}
+
+TEST_F(ServerTest, ExpiredDeadlinesAreRefused) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() - std::chrono::seconds(1));
+  v1::GenerateRandomRequest request;
+  request.set_length_bytes(8);
+  v1::GenerateRandomResponse response;
+  EXPECT_EQ(crypto().GenerateRandom(&context, request, &response).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+}
+
+TEST_F(ServerTest, DigestStreamMatchesUnaryDigest) {
+  std::string data;
+  for (int i = 0; i < 3000; ++i) data += "chunk " + std::to_string(i) + ";";
+  v1::DigestRequest unary;
+  unary.set_algorithm(v1::DIGEST_ALGORITHM_SM3);
+  unary.set_data(data);
+  v1::DigestResponse expected;
+  ASSERT_TRUE(crypto().Digest(Context().get(), unary, &expected).ok());
+  v1::DigestResponse streamed;
+  auto context = Context();
+  auto writer = crypto().DigestStream(context.get(), &streamed);
+  for (size_t at = 0; at < data.size(); at += 1000) {
+    v1::DigestChunk chunk;
+    if (at == 0) chunk.set_algorithm(v1::DIGEST_ALGORITHM_SM3);
+    chunk.set_data(data.substr(at, 1000));
+    ASSERT_TRUE(writer->Write(chunk));
+  }
+  writer->WritesDone();
+  ASSERT_TRUE(writer->Finish().ok());
+  EXPECT_EQ(streamed.digest(), expected.digest());
+  EXPECT_EQ(streamed.digest().size(), 32u);
+}
+
+TEST_F(ServerTest, WrongKindsAndUnknownKeysGetCanonicalCodes) {
+  CreateKey("kinds/signer", v1::KEY_KIND_ECDSA_P256);
+  v1::EncryptRequest request;
+  request.set_key("kinds/signer");
+  request.set_plaintext("x");
+  v1::EncryptResponse response;
+  grpc::Status wrong = crypto().Encrypt(Context().get(), request, &response);
+  EXPECT_EQ(wrong.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(wrong.error_message().find("ecdsa-p256"), std::string::npos);
+  request.set_key("kinds/none");
+  EXPECT_EQ(crypto().Encrypt(Context().get(), request, &response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  v1::SignRequest sign;
+  sign.set_key("kinds/signer");
+  v1::SignResponse signed_;
+  EXPECT_EQ(crypto().Sign(Context().get(), sign, &signed_).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);  // neither message nor digest
+  sign.set_digest("short");
+  grpc::Status bad_digest = crypto().Sign(Context().get(), sign, &signed_);
+  EXPECT_EQ(bad_digest.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(bad_digest.error_message().find("CKR_"), std::string::npos);
+}
+
+// Last: restarts the server on the same store and token.
+TEST_F(ServerTest, ZzKeysAndCiphertextsSurviveARestart) {
+  CreateKey("restart/a", v1::KEY_KIND_AES256_GCM);
+  CreateKey("restart/s", v1::KEY_KIND_ED25519);
+  const std::string ciphertext = Encrypt("restart/a", "kept").ciphertext();
+  v1::SignRequest sign;
+  sign.set_key("restart/s");
+  sign.set_message("signed before");
+  v1::SignResponse signature;
+  ASSERT_TRUE(crypto().Sign(Context().get(), sign, &signature).ok());
+  crypto_.reset();
+  keys_.reset();
+  StopServer();
+  StartServer();
+  v1::DecryptResponse opened;
+  ASSERT_TRUE(Decrypt(ciphertext, &opened).ok());
+  EXPECT_EQ(opened.plaintext(), "kept");
+  v1::VerifyRequest verify;
+  verify.set_key("restart/s:1");
+  verify.set_message("signed before");
+  verify.set_signature(signature.signature());
+  v1::VerifyResponse verified;
+  ASSERT_TRUE(crypto().Verify(Context().get(), verify, &verified).ok());
+  EXPECT_TRUE(verified.valid());
+}
+
+}  // namespace
+}  // namespace yinjian::server

@@ -1,0 +1,140 @@
+#include "cli/key_commands.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "cli/command_env.h"
+#include "cli/file_io.h"
+#include "cli/key_kind_names.h"
+#include "common/status_macros.h"
+#include "yinjian/v1/keys.grpc.pb.h"
+
+namespace yinjian::cli {
+namespace {
+
+struct CreateKeyArgs {
+  std::string name;
+  std::string kind;
+  std::string protection;
+  std::string description;
+};
+
+std::vector<std::string> KeyRow(const v1::Key& key) {
+  return {key.name(),
+          KeyKindName(key.kind()),
+          ProtectionLevelName(key.protection_level()),
+          absl::StrCat(key.primary_version()),
+          FormatTimestamp(key.create_time()),
+          key.description()};
+}
+
+Table KeyTable(const google::protobuf::RepeatedPtrField<v1::Key>& keys) {
+  Table table{.header = {"NAME", "KIND", "PROTECTION", "PRIMARY", "CREATED", "DESCRIPTION"}};
+  for (const v1::Key& key : keys) table.rows.push_back(KeyRow(key));
+  return table;
+}
+
+// One key, then its versions.
+std::string KeyDetail(const v1::Key& key) {
+  google::protobuf::RepeatedPtrField<v1::Key> one;
+  *one.Add() = key;
+  Table versions{.header = {"VERSION", "STATE", "CREATED"}};
+  for (const v1::KeyVersion& version : key.versions()) {
+    std::string state = v1::KeyVersion::State_Name(version.state());
+    if (absl::StartsWith(state, "STATE_")) state = absl::AsciiStrToLower(state.substr(6));
+    versions.rows.push_back(
+        {absl::StrCat(version.version()), state, FormatTimestamp(version.create_time())});
+  }
+  return absl::StrCat(RenderTable(KeyTable(one)), "\n", RenderTable(versions));
+}
+
+absl::Status PrintKey(const CommandEnv& env, const v1::Key& key) {
+  if (env.output() == OutputFormat::kJson) return Print(env.output(), key, Table());
+  return WriteFile("-", KeyDetail(key), OutputSecrecy::kPublic);
+}
+
+absl::StatusOr<v1::CreateKeyRequest> BuildCreateRequest(const CreateKeyArgs& args) {
+  v1::CreateKeyRequest request;
+  request.set_name(args.name);
+  ASSIGN_OR_RETURN(const v1::KeyKind kind, KeyKindFromName(args.kind));
+  request.set_kind(kind);
+  if (!args.protection.empty()) {
+    ASSIGN_OR_RETURN(const v1::ProtectionLevel level, ProtectionLevelFromName(args.protection));
+    request.set_protection_level(level);
+  }
+  request.set_description(args.description);
+  return request;
+}
+
+absl::Status RunCreate(const GlobalOptions& globals, const CreateKeyArgs& args) {
+  // Flags are checked before any connection is made.
+  ASSIGN_OR_RETURN(const v1::CreateKeyRequest request, BuildCreateRequest(args));
+  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
+  auto stub = v1::KeyManagementService::NewStub(env.channel());
+  v1::Key response;
+  RETURN_IF_ERROR(env.Call(
+      [&](grpc::ClientContext* context) { return stub->CreateKey(context, request, &response); }));
+  return PrintKey(env, response);
+}
+
+absl::Status RunShow(const GlobalOptions& globals, const std::string& name) {
+  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
+  auto stub = v1::KeyManagementService::NewStub(env.channel());
+  v1::GetKeyRequest request;
+  request.set_name(name);
+  v1::Key response;
+  RETURN_IF_ERROR(env.Call(
+      [&](grpc::ClientContext* context) { return stub->GetKey(context, request, &response); }));
+  return PrintKey(env, response);
+}
+
+absl::Status RunList(const GlobalOptions& globals, const std::string& department) {
+  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
+  auto stub = v1::KeyManagementService::NewStub(env.channel());
+  v1::ListKeysRequest request;
+  request.set_department(department);
+  v1::ListKeysResponse response;
+  RETURN_IF_ERROR(env.Call(
+      [&](grpc::ClientContext* context) { return stub->ListKeys(context, request, &response); }));
+  return Print(env.output(), response, KeyTable(response.keys()));
+}
+
+void AddCreate(CLI::App* key, const CommandRegistry& registry) {
+  auto args = std::make_shared<CreateKeyArgs>();
+  CLI::App* create = key->add_subcommand("create", "create a key (its version 1 is primary)");
+  create->add_option("DEPT/NAME", args->name, "the new key's name")->required();
+  create->add_option("--kind", args->kind, "one of: " + absl::StrJoin(KeyKindNames(), ", "))
+      ->required();
+  create->add_option("--protection", args->protection,
+                     "hsm or software (default: hsm where the token supports the kind)");
+  create->add_option("--description", args->description, "what the key is for");
+  OnSelected(create, registry,
+             [globals = registry.globals, args] { return RunCreate(*globals, *args); });
+}
+
+}  // namespace
+
+void AddKeyCommands(CLI::App& app, const CommandRegistry& registry) {
+  CLI::App* key = app.add_subcommand("key", "create, list and show keys");
+  key->require_subcommand(1);
+  AddCreate(key, registry);
+
+  auto department = std::make_shared<std::string>();
+  CLI::App* list = key->add_subcommand("list", "list a department's keys");
+  list->add_option("DEPT", *department, "the department")->required();
+  OnSelected(list, registry,
+             [globals = registry.globals, department] { return RunList(*globals, *department); });
+
+  auto name = std::make_shared<std::string>();
+  CLI::App* show = key->add_subcommand("show", "show a key and its versions");
+  show->add_option("DEPT/NAME", *name, "the key")->required();
+  OnSelected(show, registry,
+             [globals = registry.globals, name] { return RunShow(*globals, *name); });
+}
+
+}  // namespace yinjian::cli

@@ -7,6 +7,7 @@
 #include "service/api/digest_algorithms.h"
 #include "service/api/proto_convert.h"
 #include "service/api/unary.h"
+#include "service/format/ciphertext_format.h"
 
 namespace yinjian::api {
 namespace {
@@ -31,6 +32,13 @@ absl::Status CryptoServiceImpl::CheckPayload(size_t bytes, absl::string_view wha
   if (bytes <= limits_.max_payload_bytes) return absl::OkStatus();
   return absl::ResourceExhaustedError(absl::StrCat(what, " of ", bytes, " bytes exceeds the limit of ",
                                                    limits_.max_payload_bytes));
+}
+
+absl::Status CryptoServiceImpl::CheckCiphertext(size_t bytes) const {
+  const size_t limit = limits_.max_payload_bytes + format::kMaxCiphertextOverhead;
+  if (bytes <= limit) return absl::OkStatus();
+  return absl::ResourceExhaustedError(
+      absl::StrCat("ciphertext of ", bytes, " bytes exceeds the limit of ", limit));
 }
 
 absl::Status CryptoServiceImpl::CheckPurpose(const std::string& purpose) const {
@@ -60,7 +68,7 @@ absl::Status CryptoServiceImpl::DoEncrypt(const v1::EncryptRequest& request,
 
 absl::Status CryptoServiceImpl::DoDecrypt(const v1::DecryptRequest& request,
                                           v1::DecryptResponse* response) {
-  RETURN_IF_ERROR(CheckPayload(request.ciphertext().size(), "ciphertext"));
+  RETURN_IF_ERROR(CheckCiphertext(request.ciphertext().size()));
   RETURN_IF_ERROR(CheckPurpose(request.purpose()));
   ASSIGN_OR_RETURN(core::DecryptResult result,
                    backends_.encryption->Decrypt(request.ciphertext(),
@@ -102,7 +110,7 @@ grpc::ServerUnaryReactor* CryptoServiceImpl::ReEncrypt(grpc::CallbackServerConte
                                                        const v1::ReEncryptRequest* request,
                                                        v1::ReEncryptResponse* response) {
   return RunUnary(context, "ReEncrypt", [&]() -> absl::Status {
-    RETURN_IF_ERROR(CheckPayload(request->ciphertext().size(), "ciphertext"));
+    RETURN_IF_ERROR(CheckCiphertext(request->ciphertext().size()));
     RETURN_IF_ERROR(CheckPurpose(request->purpose()));
     ASSIGN_OR_RETURN(core::ReEncryptResult result,
                      backends_.encryption->ReEncrypt(request->ciphertext(),

@@ -72,6 +72,8 @@ class CryptoServiceImpl final : public v1::CryptoService::CallbackService {
 
  private:
   absl::Status CheckPayload(size_t bytes, absl::string_view what) const;
+  // A ciphertext of a plaintext at the payload limit must still be accepted.
+  absl::Status CheckCiphertext(size_t bytes) const;
   absl::Status CheckPurpose(const std::string& purpose) const;
   absl::Status CheckBatch(size_t items) const;
 

@@ -42,6 +42,13 @@ enum class Algorithm : uint8_t {
 // 48 for SM4-CTR-HMAC-SM3, 0 for a value outside the enum.
 size_t MinimumPayloadLength(Algorithm algorithm);
 
+// The most a ciphertext can exceed its plaintext by: the largest header (magic, version,
+// algorithm, two length-prefixed names of 64 and 128 bytes, the version number) plus the largest
+// algorithm overhead (SM4: 16-byte IV and 32-byte tag). Limits on ciphertexts are the plaintext
+// limit plus this.
+inline constexpr size_t kMaxHeaderLength = 3 + 1 + 1 + (1 + 64) + (1 + 128) + 4;
+inline constexpr size_t kMaxCiphertextOverhead = kMaxHeaderLength + 16 + 32;
+
 struct CiphertextHeader {
   Algorithm algorithm;
   std::string department;

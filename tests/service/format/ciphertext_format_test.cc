@@ -75,6 +75,7 @@ TEST(CiphertextFormatTest, RoundTripAtTheLimits) {
                                    .version = 2147483647};
   YJ_ASSERT_OK_AND_ASSIGN(std::string encoded, EncodeHeader(header));
   EXPECT_EQ(encoded.size(), 203u);
+  EXPECT_EQ(encoded.size(), kMaxHeaderLength);  // the limit arithmetic depends on it
   YJ_ASSERT_OK_AND_ASSIGN(ParsedCiphertext parsed, ParseCiphertext(encoded + Payload(28)));
   EXPECT_EQ(parsed.header, header);
 

@@ -171,6 +171,11 @@ TEST_F(ServerTest, ClientsWithoutCertificatesAreRefused) {
 
 TEST_F(ServerTest, LimitsAreResourceExhausted) {
   CreateKey("limits/a", v1::KEY_KIND_AES256_GCM);
+  // The largest allowed plaintext round-trips: its ciphertext is larger than the payload limit.
+  const std::string largest(1 << 20, 'y');
+  v1::DecryptResponse opened;
+  ASSERT_TRUE(Decrypt(Encrypt("limits/a", largest).ciphertext(), &opened).ok());
+  EXPECT_EQ(opened.plaintext(), largest);
   v1::EncryptRequest big;
   big.set_key("limits/a");
   big.set_plaintext(std::string((1 << 20) + 1, 'x'));

@@ -50,6 +50,22 @@ printf 'tampered' >"${work}/other"
 if y verify finance/seal --in "${work}/other" --sig "${work}/sig" 2>/dev/null; then
   fail "a signature over other data verified"
 fi
+# Every other signing kind, checked by openssl from the exported public key.
+for kind in ecdsa-p384 rsa-pss-2048 rsa-pkcs1-2048 ed25519; do
+  y key create "finance/${kind}" --kind "${kind}" >/dev/null
+  y sign "finance/${kind}" --in "${work}/plain" --out "${work}/${kind}.sig" >/dev/null
+  y pubkey "finance/${kind}" --out "${work}/${kind}.pem" >/dev/null
+  case "${kind}" in
+    ecdsa-p384) args=(dgst -sha384 -verify "${work}/${kind}.pem" -signature "${work}/${kind}.sig" "${work}/plain") ;;
+    rsa-pss-2048) args=(dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32
+                        -verify "${work}/${kind}.pem" -signature "${work}/${kind}.sig" "${work}/plain") ;;
+    rsa-pkcs1-2048) args=(dgst -sha256 -verify "${work}/${kind}.pem" -signature "${work}/${kind}.sig" "${work}/plain") ;;
+    ed25519) args=(pkeyutl -verify -pubin -inkey "${work}/${kind}.pem" -rawin -in "${work}/plain"
+                   -sigfile "${work}/${kind}.sig") ;;
+  esac
+  openssl "${args[@]}" | grep -Eq "Verified OK|Signature Verified Successfully" \
+    || fail "openssl does not verify the ${kind} signature"
+done
 y sign finance/gm --in "${work}/plain" --out "${work}/sm2sig" >/dev/null
 y pubkey finance/gm --out "${work}/gm.pem" >/dev/null
 openssl pkeyutl -verify -pubin -inkey "${work}/gm.pem" -rawin -digest sm3 \

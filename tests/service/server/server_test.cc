@@ -277,6 +277,34 @@ TEST_F(ServerTest, WrongKindsAndUnknownKeysGetCanonicalCodes) {
   EXPECT_EQ(bad_digest.error_message().find("CKR_"), std::string::npos);
 }
 
+TEST_F(ServerTest, ShutdownFinishesCallsInFlight) {
+  // A streaming call is in flight when shutdown begins: it still completes, and then the
+  // server accepts no new calls.
+  v1::DigestResponse response;
+  auto context = Context();
+  auto writer = crypto().DigestStream(context.get(), &response);
+  v1::DigestChunk first;
+  first.set_algorithm(v1::DIGEST_ALGORITHM_SHA256);
+  first.set_data("before shutdown;");
+  ASSERT_TRUE(writer->Write(first));
+  std::thread stopper([] { server_->Shutdown(absl::Seconds(30)); });
+  v1::DigestChunk second;
+  second.set_data("after shutdown began");
+  writer->Write(second);
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  stopper.join();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.digest().size(), 32u);
+  v1::GenerateRandomRequest request;
+  request.set_length_bytes(8);
+  v1::GenerateRandomResponse random;
+  EXPECT_FALSE(crypto().GenerateRandom(Context(5).get(), request, &random).ok());
+  crypto_.reset();
+  StopServer();
+  StartServer();  // the next test in this process gets a fresh server
+}
+
 // Last: restarts the server on the same store and token.
 TEST_F(ServerTest, ZzKeysAndCiphertextsSurviveARestart) {
   CreateKey("restart/a", v1::KEY_KIND_AES256_GCM);

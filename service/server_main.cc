@@ -10,6 +10,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "hsm/capabilities.h"
 #include "service/server/config.h"
 #include "service/server/dev_init.h"
@@ -76,6 +77,9 @@ int RunServer(const std::string& config_path, bool check_only) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Debian's Abseil checks every lock for deadlock cycles; that is a debugging aid with a cost
+  // on every call.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   CLI::App app{"Yinjian key and signing service"};
   app.require_subcommand(0, 1);
   std::string config_path;

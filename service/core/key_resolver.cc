@@ -30,10 +30,65 @@ absl::StatusOr<ResolvedVersion> KeyResolver::Resolve(absl::string_view reference
   if (ref.version.has_value()) {
     version = *ref.version;
   } else {
-    ASSIGN_OR_RETURN(store::KeyRecord key, store_.GetKey(ref.department, ref.key));
-    version = key.primary_version;
+    ASSIGN_OR_RETURN(KeyMetadata metadata, Metadata(ref.department, ref.key));
+    version = metadata.key.primary_version;
   }
   return ResolveVersion(ref.department, ref.key, version, family, operation);
+}
+
+absl::StatusOr<KeyResolver::KeyMetadata> KeyResolver::Metadata(absl::string_view department,
+                                                               absl::string_view key) {
+  const absl::Time now = absl::Now();
+  auto id = std::make_pair(std::string(department), std::string(key));
+  {
+    absl::MutexLock lock(&metadata_mu_);
+    auto it = keys_.find(id);
+    if (it != keys_.end() && now - it->second.loaded < options_.metadata_ttl) return it->second;
+  }
+  ASSIGN_OR_RETURN(store::KeyRecord record, store_.GetKey(department, key));
+  ASSIGN_OR_RETURN(store::DepartmentRecord dept, store_.GetDepartment(department));
+  KeyMetadata metadata{std::move(record), std::move(dept), now};
+  absl::MutexLock lock(&metadata_mu_);
+  if (keys_.size() > 100000) keys_.clear();  // bound memory; entries are cheap to reload
+  keys_[id] = metadata;
+  return metadata;
+}
+
+absl::StatusOr<store::KeyVersionRecord> KeyResolver::VersionRecord(absl::string_view department,
+                                                                   absl::string_view key,
+                                                                   int32_t version) {
+  const absl::Time now = absl::Now();
+  VersionKey id{std::string(department), std::string(key), version};
+  {
+    absl::MutexLock lock(&metadata_mu_);
+    auto it = versions_.find(id);
+    if (it != versions_.end() && now - it->second.loaded < options_.metadata_ttl) {
+      return it->second.record;
+    }
+  }
+  ASSIGN_OR_RETURN(store::KeyVersionRecord record, store_.GetKeyVersion(department, key, version));
+  absl::MutexLock lock(&metadata_mu_);
+  if (versions_.size() > 100000) versions_.clear();
+  versions_[id] = VersionMetadata{record, now};
+  return record;
+}
+
+void KeyResolver::Invalidate(absl::string_view department, absl::string_view key) {
+  absl::MutexLock lock(&metadata_mu_);
+  keys_.erase(std::make_pair(std::string(department), std::string(key)));
+  auto it = versions_.lower_bound(VersionKey{std::string(department), std::string(key), 0});
+  while (it != versions_.end() && it->first.department == department && it->first.key == key) {
+    it = versions_.erase(it);
+  }
+}
+
+hsm::KeyRef& KeyResolver::RootKey(hsm::Token& token, const std::string& root_key_id) {
+  absl::MutexLock lock(&metadata_mu_);
+  std::unique_ptr<hsm::KeyRef>& root = roots_[{&token, root_key_id}];
+  if (root == nullptr) {
+    root = std::make_unique<hsm::KeyRef>(token, CKO_SECRET_KEY, hsm::ToBytes(root_key_id));
+  }
+  return *root;
 }
 
 absl::StatusOr<ResolvedVersion> KeyResolver::ResolveVersion(absl::string_view department,
@@ -41,27 +96,26 @@ absl::StatusOr<ResolvedVersion> KeyResolver::ResolveVersion(absl::string_view de
                                                             int32_t version,
                                                             keys::KeyFamily family,
                                                             absl::string_view operation) {
-  ASSIGN_OR_RETURN(store::KeyRecord key, store_.GetKey(department, key_name));
+  ASSIGN_OR_RETURN(KeyMetadata metadata, Metadata(department, key_name));
+  const store::KeyRecord& key = metadata.key;
   const std::string name = absl::StrCat(department, "/", key_name);
   ASSIGN_OR_RETURN(keys::KeyKind kind, keys::KindFromName(key.kind));
   if (keys::Info(kind).family != family) {
     return absl::FailedPreconditionError(absl::StrCat(name, " is a ", key.kind, " key; ",
                                                       operation, " needs ", FamilyNeed(family)));
   }
-  ASSIGN_OR_RETURN(store::KeyVersionRecord record,
-                   store_.GetKeyVersion(department, key_name, version));
+  ASSIGN_OR_RETURN(store::KeyVersionRecord record, VersionRecord(department, key_name, version));
   if (record.state != store::kVersionEnabled) {
     return absl::FailedPreconditionError(absl::StrCat(
         "version ", version, " of ", name,
         record.state == store::kVersionDestroyed ? " was destroyed" : " is disabled"));
   }
-  ASSIGN_OR_RETURN(store::DepartmentRecord dept, store_.GetDepartment(department));
-  ASSIGN_OR_RETURN(hsm::Token * token, tokens_.Find(dept.token_label));
+  ASSIGN_OR_RETURN(hsm::Token * token, tokens_.Find(metadata.department.token_label));
   ASSIGN_OR_RETURN(keys::Protection protection, keys::ProtectionFromName(key.protection_level));
   ResolvedVersion resolved{.record = std::move(record),
                            .info = {.key = name, .version = version, .kind = kind,
                                     .protection = protection},
-                           .root_key_id = dept.root_key_id,
+                           .root_key_id = metadata.department.root_key_id,
                            .token = token};
   if (!resolved.record.root_key_id.empty()) resolved.root_key_id = resolved.record.root_key_id;
   return resolved;
@@ -76,7 +130,7 @@ absl::StatusOr<std::shared_ptr<const keys::LoadedVersion>> KeyResolver::Load(
   if (cacheable && !fresh) {
     if (auto cached = cache_.Get(cache_key, epoch)) return cached;
   }
-  hsm::KeyRef root = keys::RootKeyRef(*version.token, version.root_key_id);
+  hsm::KeyRef& root = RootKey(*version.token, version.root_key_id);
   keys::VersionMaterial stored{.wrapped = AsBytes(version.record.wrapped_material),
                                .hsm_object_id = AsBytes(version.record.hsm_object_id)};
   ASSIGN_OR_RETURN(keys::LoadedVersion loaded,

@@ -87,7 +87,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const v1::ServerConfig& co
   ASSIGN_OR_RETURN(server->store_, store::SqliteStore::Open(config.store().sqlite_path()));
   server->manager_ = std::make_unique<core::KeyManager>(*server->store_, *server->directory_);
   server->resolver_ =
-      std::make_unique<core::KeyResolver>(*server->store_, *server->directory_, 1024);
+      std::make_unique<core::KeyResolver>(*server->store_, *server->directory_);
   server->encryption_ = std::make_unique<core::EncryptionService>(*server->resolver_);
   server->signatures_ = std::make_unique<core::SignatureService>(*server->resolver_);
   server->macs_ = std::make_unique<core::MacService>(*server->resolver_);

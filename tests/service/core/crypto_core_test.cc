@@ -32,7 +32,8 @@ class CryptoCoreTest : public testing::TokenTest {
     store_ = std::move(*opened);
     tokens_ = std::make_unique<TokenDirectory>(&token());
     manager_ = std::make_unique<KeyManager>(*store_, *tokens_);
-    resolver_ = std::make_unique<KeyResolver>(*store_, *tokens_, 64);
+    resolver_ = std::make_unique<KeyResolver>(*store_, *tokens_,
+                                              ResolverOptions{.version_cache_capacity = 64});
     encryption_ = std::make_unique<EncryptionService>(*resolver_);
     signatures_ = std::make_unique<SignatureService>(*resolver_);
     macs_ = std::make_unique<MacService>(*resolver_);
@@ -200,11 +201,30 @@ TEST_F(CryptoCoreTest, DisabledVersionsRefuseEveryOperation) {
   first.state = store::kVersionEnabled;
   YJ_ASSERT_OK(store_->AddKeyVersion(dept_, "aes", first, /*make_primary=*/true));
   YJ_ASSERT_OK(store_->SetVersionState(dept_, "aes", 1, store::kVersionDisabled));
+  // Until told, the resolver keeps serving its cached records (within metadata_ttl).
+  YJ_EXPECT_OK(encryption_->Decrypt(v1.ciphertext, {}));
+  resolver_->Invalidate(dept_, "aes");
   absl::StatusOr<DecryptResult> refused = encryption_->Decrypt(v1.ciphertext, {});
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(refused.status().message().find("disabled"), absl::string_view::npos);
   YJ_ASSERT_OK_AND_ASSIGN(EncryptResult v2, encryption_->Encrypt(Key("aes"), "new", {}));
   EXPECT_EQ(v2.key_version.version, 2);
+}
+
+TEST_F(CryptoCoreTest, AnotherReplicasChangesAreSeenAfterTheMetadataBound) {
+  YJ_ASSERT_OK(manager_->CreateKey(Key("shared"), KeyKind::kAes256Gcm, std::nullopt, ""));
+  YJ_ASSERT_OK_AND_ASSIGN(EncryptResult sealed, encryption_->Encrypt(Key("shared"), "x", {}));
+  // A replica whose bound is zero always reads the store.
+  KeyResolver replica(*store_, *tokens_, {.metadata_ttl = absl::ZeroDuration()});
+  EncryptionService replica_encryption(replica);
+  YJ_EXPECT_OK(replica_encryption.Decrypt(sealed.ciphertext, {}));
+  YJ_ASSERT_OK_AND_ASSIGN(store::KeyVersionRecord first, store_->GetKeyVersion(dept_, "shared", 1));
+  YJ_ASSERT_OK(store_->AddKeyVersion(dept_, "shared", first, /*make_primary=*/true));
+  YJ_ASSERT_OK(store_->SetVersionState(dept_, "shared", 1, store::kVersionDisabled));
+  EXPECT_EQ(replica_encryption.Decrypt(sealed.ciphertext, {}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  YJ_ASSERT_OK_AND_ASSIGN(EncryptResult newer, replica_encryption.Encrypt(Key("shared"), "y", {}));
+  EXPECT_EQ(newer.key_version.version, 2);
 }
 
 }  // namespace

@@ -1,0 +1,101 @@
+#include "bench/service_fixture.h"
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "bench/grpc_load.h"
+#include "bench/service_operations.h"
+#include "common/status_macros.h"
+#include "hsm/module.h"
+#include "hsm/pin.h"
+#include "service/server/config.h"
+#include "service/server/dev_init.h"
+#include "yinjian/v1/keys.grpc.pb.h"
+
+namespace yinjian::bench {
+namespace {
+
+constexpr char kScratchLabel[] = "yinjian-sbench";
+
+absl::Status Annotate(const absl::Status& status, absl::string_view doing) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(), absl::StrCat(doing, ": ", status.message()));
+}
+
+// The part after "department/".
+std::string KeyPart(const std::string& reference) {
+  return reference.substr(reference.find('/') + 1);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Create(
+    const std::string& module_path) {
+  std::unique_ptr<ServiceFixture> fixture(new ServiceFixture());
+  fixture->module_path_ = module_path;
+  ASSIGN_OR_RETURN(fixture->scratch_, ScratchToken::Create(module_path, kScratchLabel));
+  const ScratchToken& scratch = *fixture->scratch_;
+  const std::string data_dir = (std::filesystem::path(scratch.dir()) / "service").string();
+
+  absl::StatusOr<server::DevInitResult> init = server::InitDevelopment(
+      {.data_dir = data_dir, .module_path = module_path, .token_label = scratch.label(),
+       .pin_file = scratch.pin_file(), .listen_address = "127.0.0.1:0"});
+  RETURN_IF_ERROR(Annotate(init.status(), "yinjian-server init"));
+  absl::StatusOr<v1::ServerConfig> config = server::LoadServerConfig(init->config_path);
+  RETURN_IF_ERROR(Annotate(config.status(), "loading server.conf"));
+  absl::StatusOr<std::unique_ptr<server::Server>> started = server::Server::Start(*config);
+  RETURN_IF_ERROR(Annotate(started.status(), "starting the server"));
+  fixture->server_ = std::move(*started);
+
+  absl::StatusOr<BenchTls> tls = LoadBenchTls((std::filesystem::path(data_dir) / "pki").string());
+  RETURN_IF_ERROR(Annotate(tls.status(), "reading the development PKI"));
+  fixture->tls_ = std::move(*tls);
+  RETURN_IF_ERROR(Annotate(fixture->CreateKeys(), "creating the benchmark keys"));
+
+  ASSIGN_OR_RETURN(std::shared_ptr<hsm::Pkcs11Module> module,
+                   hsm::Pkcs11Module::Load({.path = module_path}));
+  ASSIGN_OR_RETURN(hsm::SecureBytes pin, hsm::ReadPin({.file = scratch.pin_file()}));
+  ASSIGN_OR_RETURN(fixture->raw_token_,
+                   hsm::Token::Open(module, {.label = scratch.label(), .pin = std::move(pin)}));
+  return fixture;
+}
+
+absl::Status ServiceFixture::CreateKeys() {
+  std::unique_ptr<v1::KeyManagementService::Stub> stub =
+      v1::KeyManagementService::NewStub(NewChannel());
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    v1::CreateDepartmentRequest request;
+    request.set_name(kBenchDepartment);
+    request.set_display_name("service benchmark");
+    request.set_token_label(scratch_->label());
+    v1::Department department;
+    RETURN_IF_ERROR(FromGrpcStatus(stub->CreateDepartment(&context, request, &department),
+                                   "CreateDepartment"));
+  }
+  std::set<std::string> created;
+  for (const ServiceOperationInfo& info : AllServiceOperations()) {
+    if (!created.insert(info.key).second) continue;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    v1::CreateKeyRequest request;
+    request.set_name(info.key);
+    request.set_kind(info.kind);
+    request.set_description(absl::StrCat("benchmark key ", KeyPart(info.key)));
+    v1::Key key;
+    RETURN_IF_ERROR(
+        FromGrpcStatus(stub->CreateKey(&context, request, &key), "CreateKey " + info.key));
+  }
+  return absl::OkStatus();
+}
+
+ServiceFixture::~ServiceFixture() {
+  raw_token_.reset();
+  if (server_ != nullptr) server_->Shutdown(absl::ZeroDuration());
+  server_.reset();
+}
+
+}  // namespace yinjian::bench

@@ -13,6 +13,9 @@ class DigestStreamReactor final : public grpc::ServerReadReactor<v1::DigestChunk
  public:
   DigestStreamReactor(v1::DigestResponse* response, size_t max_chunk)
       : response_(response), max_chunk_(max_chunk) {
+    // Headers at once: the client learns the call is being handled (gRPC cancels calls not yet
+    // started when the server shuts down, but lets started ones finish).
+    StartSendInitialMetadata();
     StartRead(&chunk_);
   }
 

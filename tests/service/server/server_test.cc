@@ -288,6 +288,8 @@ TEST_F(ServerTest, ShutdownFinishesCallsInFlight) {
   first.set_algorithm(v1::DIGEST_ALGORITHM_SHA256);
   first.set_data("before shutdown;");
   ASSERT_TRUE(writer->Write(first));
+  // Shutdown lets calls finish that the server has started; wait until this one has.
+  writer->WaitForInitialMetadata();
   std::thread stopper([] { server_->Shutdown(absl::Seconds(30)); });
   v1::DigestChunk second;
   second.set_data("after shutdown began");

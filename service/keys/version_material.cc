@@ -31,6 +31,14 @@ absl::StatusOr<Bytes> WrapUnderRoot(hsm::Token& token, hsm::KeyRef& root, CK_OBJ
   return wrapped;
 }
 
+// The kind's key pair (EC, RSA or Ed25519) with the given options.
+absl::StatusOr<hsm::ScopedKeyPair> GeneratePair(hsm::Token& token, const KindInfo& info,
+                                                const hsm::KeyOptions& options) {
+  if (info.curve.has_value()) return hsm::GenerateEcKeyPair(token, *info.curve, options);
+  if (info.rsa_bits != 0) return hsm::GenerateRsaKeyPair(token, info.rsa_bits, options);
+  return hsm::GenerateEd25519KeyPair(token, options);
+}
+
 // A key pair that lives in the HSM as non-extractable token objects, for tokens that cannot wrap
 // the kind's private keys.
 absl::StatusOr<VersionMaterial> GenerateResident(hsm::Token& token, const KindInfo& info) {
@@ -41,10 +49,7 @@ absl::StatusOr<VersionMaterial> GenerateResident(hsm::Token& token, const KindIn
   }
   const hsm::KeyOptions options = {.label = "yinjian-version", .id = out.hsm_object_id,
                                    .token_object = true};
-  absl::StatusOr<hsm::ScopedKeyPair> pair =
-      info.curve.has_value() ? hsm::GenerateEcKeyPair(token, *info.curve, options)
-      : info.rsa_bits != 0   ? hsm::GenerateRsaKeyPair(token, info.rsa_bits, options)
-                             : hsm::GenerateEd25519KeyPair(token, options);
+  absl::StatusOr<hsm::ScopedKeyPair> pair = GeneratePair(token, info, options);
   RETURN_IF_ERROR(pair.status());
   ASSIGN_OR_RETURN(out.public_key_spki,
                    hsm::ExportPublicKeySpki(token, pair->public_key.handle()));
@@ -65,10 +70,7 @@ absl::StatusOr<VersionMaterial> GenerateInHsm(hsm::Token& token, hsm::KeyRef& ro
     ASSIGN_OR_RETURN(out.wrapped, WrapUnderRoot(token, root, key->handle()));
     return out;
   }
-  absl::StatusOr<hsm::ScopedKeyPair> pair =
-      info.curve.has_value() ? hsm::GenerateEcKeyPair(token, *info.curve, kExtractableSession)
-      : info.rsa_bits != 0   ? hsm::GenerateRsaKeyPair(token, info.rsa_bits, kExtractableSession)
-                             : hsm::GenerateEd25519KeyPair(token, kExtractableSession);
+  absl::StatusOr<hsm::ScopedKeyPair> pair = GeneratePair(token, info, kExtractableSession);
   RETURN_IF_ERROR(pair.status());
   ASSIGN_OR_RETURN(out.public_key_spki,
                    hsm::ExportPublicKeySpki(token, pair->public_key.handle()));

@@ -18,9 +18,6 @@ format::Algorithm AlgorithmOf(keys::KeyKind kind) {
                                      : format::Algorithm::kAes256Gcm;
 }
 
-absl::Span<const uint8_t> Span(absl::string_view s) {
-  return absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
 
 }  // namespace
 
@@ -38,8 +35,9 @@ absl::StatusOr<std::string> EncryptionService::Seal(const ResolvedVersion& versi
   RETURN_IF_ERROR(resolver_.WithLoaded(version, [&](const keys::LoadedVersion& loaded) {
     absl::StatusOr<hsm::Bytes> sealed =
         loaded.protection == keys::Protection::kHsm
-            ? hsm::AesGcmEncrypt(*version.token, loaded.hsm_handle, Span(plaintext), Span(aad))
-            : hsm::Sm4AeadEncrypt(loaded.software_key, Span(plaintext), Span(aad));
+            ? hsm::AesGcmEncrypt(*version.token, loaded.hsm_handle, hsm::AsSpan(plaintext),
+                                 hsm::AsSpan(aad))
+            : hsm::Sm4AeadEncrypt(loaded.software_key, hsm::AsSpan(plaintext), hsm::AsSpan(aad));
     if (!sealed.ok()) return sealed.status();
     payload = std::move(*sealed);
     return absl::OkStatus();
@@ -73,9 +71,10 @@ absl::StatusOr<DecryptResult> EncryptionService::Decrypt(absl::string_view ciphe
   absl::Status status = resolver_.WithLoaded(version, [&](const keys::LoadedVersion& loaded) {
     absl::StatusOr<hsm::SecureBytes> opened =
         loaded.protection == keys::Protection::kHsm
-            ? hsm::AesGcmDecrypt(*version.token, loaded.hsm_handle, Span(parsed.payload),
-                                 Span(aad))
-            : hsm::Sm4AeadDecrypt(loaded.software_key, Span(parsed.payload), Span(aad));
+            ? hsm::AesGcmDecrypt(*version.token, loaded.hsm_handle, hsm::AsSpan(parsed.payload),
+                                 hsm::AsSpan(aad))
+            : hsm::Sm4AeadDecrypt(loaded.software_key, hsm::AsSpan(parsed.payload),
+                                  hsm::AsSpan(aad));
     if (!opened.ok()) return opened.status();
     plaintext = std::move(*opened);
     return absl::OkStatus();

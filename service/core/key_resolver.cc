@@ -18,7 +18,6 @@ const char* FamilyNeed(keys::KeyFamily family) {
   return "another kind of key";
 }
 
-hsm::Bytes AsBytes(const std::string& s) { return hsm::Bytes(s.begin(), s.end()); }
 
 }  // namespace
 
@@ -131,8 +130,8 @@ absl::StatusOr<std::shared_ptr<const keys::LoadedVersion>> KeyResolver::Load(
     if (auto cached = cache_.Get(cache_key, epoch)) return cached;
   }
   hsm::KeyRef& root = RootKey(*version.token, version.root_key_id);
-  keys::VersionMaterial stored{.wrapped = AsBytes(version.record.wrapped_material),
-                               .hsm_object_id = AsBytes(version.record.hsm_object_id)};
+  keys::VersionMaterial stored{.wrapped = hsm::ToBytes(version.record.wrapped_material),
+                               .hsm_object_id = hsm::ToBytes(version.record.hsm_object_id)};
   ASSIGN_OR_RETURN(keys::LoadedVersion loaded,
                    keys::LoadVersion(*version.token, root, version.info.kind,
                                      version.info.protection, stored));

@@ -7,14 +7,6 @@
 #include "hsm/sm3.h"
 
 namespace yinjian::core {
-namespace {
-
-absl::Span<const uint8_t> Span(absl::string_view s) {
-  return absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
-
-}  // namespace
-
 absl::StatusOr<MacResult> MacService::Mac(absl::string_view key, absl::string_view message) {
   ASSIGN_OR_RETURN(ResolvedVersion version, resolver_.Resolve(key, keys::KeyFamily::kMac, "Mac"));
   const hsm::DigestAlgorithm digest = *keys::Info(version.info.kind).mac_digest;
@@ -22,8 +14,8 @@ absl::StatusOr<MacResult> MacService::Mac(absl::string_view key, absl::string_vi
   RETURN_IF_ERROR(resolver_.WithLoaded(version, [&](const keys::LoadedVersion& loaded) {
     absl::StatusOr<hsm::Bytes> made =
         loaded.protection == keys::Protection::kHsm
-            ? hsm::HmacSign(*version.token, loaded.hsm_handle, digest, Span(message))
-            : hsm::HmacSm3(loaded.software_key, Span(message));
+            ? hsm::HmacSign(*version.token, loaded.hsm_handle, digest, hsm::AsSpan(message))
+            : hsm::HmacSm3(loaded.software_key, hsm::AsSpan(message));
     if (!made.ok()) return made.status();
     tag = std::move(*made);
     return absl::OkStatus();

@@ -9,12 +9,6 @@
 namespace yinjian::core {
 namespace {
 
-absl::Span<const uint8_t> Span(absl::string_view s) {
-  return absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
-
-hsm::Bytes AsBytes(const std::string& s) { return hsm::Bytes(s.begin(), s.end()); }
-
 absl::StatusOr<hsm::Bytes> SignLoaded(const ResolvedVersion& version,
                                       const keys::LoadedVersion& loaded, SignatureInput input) {
   const hsm::SignatureAlgorithm algorithm = *keys::Info(version.info.kind).signature;
@@ -22,11 +16,11 @@ absl::StatusOr<hsm::Bytes> SignLoaded(const ResolvedVersion& version,
     if (input.is_digest) {
       return absl::InvalidArgumentError("SM2 keys sign messages, not precomputed digests");
     }
-    return hsm::Sm2Sign(loaded.software_key, Span(input.data));
+    return hsm::Sm2Sign(loaded.software_key, hsm::AsSpan(input.data));
   }
   return input.is_digest
-             ? hsm::SignDigest(*version.token, loaded.hsm_handle, algorithm, Span(input.data))
-             : hsm::SignMessage(*version.token, loaded.hsm_handle, algorithm, Span(input.data));
+             ? hsm::SignDigest(*version.token, loaded.hsm_handle, algorithm, hsm::AsSpan(input.data))
+             : hsm::SignMessage(*version.token, loaded.hsm_handle, algorithm, hsm::AsSpan(input.data));
 }
 
 }  // namespace
@@ -49,11 +43,11 @@ absl::StatusOr<VerifyResult> SignatureService::Verify(absl::string_view key, Sig
   ASSIGN_OR_RETURN(ResolvedVersion version,
                    resolver_.Resolve(key, keys::KeyFamily::kSignature, "Verify"));
   const hsm::SignatureAlgorithm algorithm = *keys::Info(version.info.kind).signature;
-  const hsm::Bytes spki = AsBytes(version.record.public_key_spki);
+  const hsm::Bytes spki = hsm::ToBytes(version.record.public_key_spki);
   absl::StatusOr<bool> valid =
       input.is_digest
-          ? hsm::VerifyDigestSignature(spki, algorithm, Span(input.data), Span(signature))
-          : hsm::VerifySignature(spki, algorithm, Span(input.data), Span(signature));
+          ? hsm::VerifyDigestSignature(spki, algorithm, hsm::AsSpan(input.data), hsm::AsSpan(signature))
+          : hsm::VerifySignature(spki, algorithm, hsm::AsSpan(input.data), hsm::AsSpan(signature));
   RETURN_IF_ERROR(valid.status());
   return VerifyResult{*valid, version.info};
 }
@@ -62,7 +56,7 @@ absl::StatusOr<PublicKeyResult> SignatureService::GetPublicKey(absl::string_view
   ASSIGN_OR_RETURN(ResolvedVersion version,
                    resolver_.Resolve(key, keys::KeyFamily::kSignature, "GetPublicKey"));
   ASSIGN_OR_RETURN(std::string pem,
-                   hsm::SpkiDerToPem(AsBytes(version.record.public_key_spki)));
+                   hsm::SpkiDerToPem(hsm::ToBytes(version.record.public_key_spki)));
   return PublicKeyResult{std::move(pem), version.info};
 }
 

@@ -28,6 +28,18 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
+// What the token can do, so an operator sees which key kinds it can hold (docs/hsm.md).
+void PrintCapabilities(const yinjian::hsm::Token& token) {
+  const yinjian::hsm::TokenDescription& d = token.description();
+  std::printf("token '%s' (%s %s, serial %s): %zu mechanisms\n", d.label.c_str(),
+              d.manufacturer.c_str(), d.model.c_str(), d.serial_number.c_str(),
+              token.mechanisms().size());
+  for (const yinjian::hsm::Capability& c : DescribeCapabilities(token.mechanisms())) {
+    std::printf("  %-18s %s\n", c.name.c_str(), c.supported ? "yes" : "no (token lacks it)");
+  }
+  std::printf("  %-18s %s\n", "sm2 / sm3 / sm4", "software (OpenSSL), keys wrapped by the HSM");
+}
+
 int RunInit(const yinjian::server::DevInitOptions& options) {
   absl::StatusOr<yinjian::server::DevInitResult> result =
       yinjian::server::InitDevelopment(options);
@@ -55,8 +67,8 @@ int RunServer(const std::string& config_path, bool check_only) {
       yinjian::server::Server::Start(*config);
   if (!server.ok()) return Fail(server.status());
   if (check_only) {
-    std::printf("configuration %s is valid; token '%s' opened\n", config_path.c_str(),
-                config->hsm().token_label().c_str());
+    std::printf("configuration %s is valid\n", config_path.c_str());
+    for (const auto& token : (*server)->tokens()) PrintCapabilities(*token);
     return 0;
   }
   // The bound port, so that a config with port 0 (tests) still tells clients where to go.

@@ -30,6 +30,8 @@ class Server {
   static absl::StatusOr<std::unique_ptr<Server>> Start(const v1::ServerConfig& config);
   ~Server();
 
+  // The opened tokens; the first is the default.
+  const std::vector<std::unique_ptr<hsm::Token>>& tokens() const { return tokens_; }
   // The bound port (useful with listen address port 0).
   int port() const { return port_; }
   // Stops accepting calls, lets in-flight calls finish until `grace` has passed, then cancels

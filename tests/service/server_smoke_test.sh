@@ -36,6 +36,11 @@ while IFS= read -r -u 3 line; do echo "server: ${line}"; done
 exec 3<&-
 [[ "${status}" -eq 0 ]] || { echo "server exited with ${status} on SIGTERM"; exit 1; }
 
+# --check opens the token and reports what it can do (docs/hsm.md).
+check="$("${server}" --check --config "${work}/data/server.conf")"
+grep -Eq "token 'smoke' .*mechanisms" <<<"${check}" || { echo "no token report: ${check}"; exit 1; }
+grep -Eq "^  aes-256-gcm +yes$" <<<"${check}" || { echo "no capability list: ${check}"; exit 1; }
+
 sed 's/token_label: "smoke"/token_label: "no-such-token"/' "${work}/data/server.conf" \
   >"${work}/bad.conf"
 if out="$("${server}" --check --config "${work}/bad.conf" 2>&1)"; then

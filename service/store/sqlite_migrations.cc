@@ -55,8 +55,75 @@ CREATE TABLE key_versions (
 ) STRICT;
 )sql";
 
+// Step 2. Key policy (R2, R5) on keys, principals with their certificates (R7), and grants (R5,
+// R6). Lists (roles, operations, purposes, approvers) are TEXT with items joined by '\n', ''
+// for none. Times that may be unset or unbounded (disabled_us, revoked_us, activated_us,
+// not_after_us, expires_us) hold INT64 min for InfinitePast and INT64 max for InfiniteFuture.
+// grantee_principal is '' for a department-wide grant, so it cannot reference principals; the
+// store checks it. AUTOINCREMENT: a grant id is never reused, even after a row is deleted.
+constexpr absl::string_view kStep2Sql = R"sql(
+ALTER TABLE keys ADD COLUMN data_level TEXT NOT NULL DEFAULT 'general'
+  CHECK (data_level IN ('general', 'important', 'core'));
+ALTER TABLE keys ADD COLUMN sharing_class TEXT NOT NULL DEFAULT 'none'
+  CHECK (sharing_class IN ('none', 'conditional', 'unconditional'));
+ALTER TABLE keys ADD COLUMN allowed_operations TEXT NOT NULL DEFAULT '';
+ALTER TABLE keys ADD COLUMN shared_operations  TEXT NOT NULL DEFAULT '';
+ALTER TABLE keys ADD COLUMN allowed_purposes   TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE principals (
+  name        TEXT    NOT NULL PRIMARY KEY CHECK (name <> ''),
+  department  TEXT    NOT NULL REFERENCES departments (name),
+  roles       TEXT    NOT NULL,
+  state       TEXT    NOT NULL CHECK (state IN ('enabled', 'disabled')),
+  created_by  TEXT    NOT NULL,
+  created_us  INTEGER NOT NULL,
+  disabled_us INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE certificates (
+  fingerprint  TEXT    NOT NULL PRIMARY KEY CHECK (fingerprint <> ''),
+  principal    TEXT    NOT NULL REFERENCES principals (name),
+  subject      TEXT    NOT NULL,
+  not_after_us INTEGER NOT NULL,
+  state        TEXT    NOT NULL CHECK (state IN ('active', 'revoked')),
+  added_us     INTEGER NOT NULL,
+  revoked_us   INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX certificates_by_principal ON certificates (principal);
+
+CREATE TABLE grants (
+  id                 INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+  key_department     TEXT    NOT NULL,
+  key_name           TEXT    NOT NULL,
+  grantee_principal  TEXT    NOT NULL,
+  grantee_department TEXT    NOT NULL REFERENCES departments (name),
+  operations         TEXT    NOT NULL,
+  purposes           TEXT    NOT NULL,
+  expires_us         INTEGER NOT NULL,
+  max_uses           INTEGER NOT NULL CHECK (max_uses >= 0),
+  uses               INTEGER NOT NULL CHECK (uses >= 0 AND (max_uses = 0 OR uses <= max_uses)),
+  state              TEXT    NOT NULL CHECK (state IN ('pending', 'active', 'revoked')),
+  required_approvals INTEGER NOT NULL CHECK (required_approvals >= 1),
+  justification      TEXT    NOT NULL,
+  requested_by       TEXT    NOT NULL,
+  requested_us       INTEGER NOT NULL,
+  approved_by        TEXT    NOT NULL,
+  activated_us       INTEGER NOT NULL,
+  revoked_by         TEXT    NOT NULL,
+  revoke_reason      TEXT    NOT NULL,
+  revoked_us         INTEGER NOT NULL,
+  FOREIGN KEY (key_department, key_name) REFERENCES keys (department, name)
+) STRICT;
+
+CREATE INDEX grants_by_key ON grants (key_department, key_name);
+CREATE INDEX grants_by_grantee_principal ON grants (grantee_principal);
+CREATE INDEX grants_by_grantee_department ON grants (grantee_department);
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {.version = 1, .name = "departments_keys_key_versions", .sql = kStep1Sql},
+    {.version = 2, .name = "principals_certificates_grants_key_policy", .sql = kStep2Sql},
 };
 
 constexpr absl::string_view kCreateMigrationsTable = R"sql(

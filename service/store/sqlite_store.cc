@@ -6,21 +6,33 @@
 #include "absl/memory/memory.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "service/store/sqlite_grants.h"
+#include "service/store/sqlite_principals.h"
+#include "service/store/sqlite_rows.h"
 #include "service/store/sqlite_statement.h"
 
 namespace yinjian::store {
 namespace {
 
 using Mode = Transaction::Mode;
+using sqlite::CheckDepartmentExists;
+using sqlite::CheckName;
+using sqlite::DepartmentFromRow;
+using sqlite::InsertStatus;
+using sqlite::KeyFromRow;
+using sqlite::KeyPath;
+using sqlite::KeyVersionFromRow;
+using sqlite::kSelectDepartment;
+using sqlite::kSelectKey;
+using sqlite::kSelectKeyVersion;
+using sqlite::PrepareSelect;
+using sqlite::ReadKey;
+using sqlite::StoredTime;
+using sqlite::TimeToMicros;
 
 absl::Status WithPath(const absl::Status& status, const std::string& path) {
   if (status.ok()) return status;
   return absl::Status(status.code(), absl::StrCat("database ", path, ": ", status.message()));
-}
-
-absl::Status CheckName(absl::string_view what, absl::string_view name) {
-  if (name.empty()) return absl::InvalidArgumentError(absl::StrCat("empty ", what, " name"));
-  return absl::OkStatus();
 }
 
 absl::Status CheckNames(absl::string_view department, absl::string_view key) {
@@ -30,65 +42,6 @@ absl::Status CheckNames(absl::string_view department, absl::string_view key) {
 
 bool IsKnownState(absl::string_view state) {
   return state == kVersionEnabled || state == kVersionDisabled || state == kVersionDestroyed;
-}
-
-// Times are stored as whole microseconds; records handed back carry the stored value.
-absl::Time ToStoredTime(absl::Time t) { return absl::FromUnixMicros(absl::ToUnixMicros(t)); }
-
-std::string KeyPath(absl::string_view department, absl::string_view key) {
-  return absl::StrCat(department, "/", key);
-}
-
-// Turns a constraint failure on insert into ALREADY_EXISTS naming the record.
-absl::Status InsertStatus(const absl::Status& status, absl::string_view what) {
-  if (status.code() == absl::StatusCode::kAlreadyExists) {
-    return absl::AlreadyExistsError(absl::StrCat(what, " already exists"));
-  }
-  return status;
-}
-
-DepartmentRecord DepartmentFromRow(const Statement& row) {
-  return {.name = row.ColumnText(0),
-          .display_name = row.ColumnText(1),
-          .token_label = row.ColumnText(2),
-          .root_key_id = row.ColumnBlob(3),
-          .created = absl::FromUnixMicros(row.ColumnInt64(4))};
-}
-constexpr absl::string_view kSelectDepartment =
-    "SELECT name, display_name, token_label, root_key_id, created_us FROM departments ";
-
-KeyRecord KeyFromRow(const Statement& row) {
-  return {.department = row.ColumnText(0),
-          .name = row.ColumnText(1),
-          .kind = row.ColumnText(2),
-          .protection_level = row.ColumnText(3),
-          .primary_version = static_cast<int32_t>(row.ColumnInt64(4)),
-          .description = row.ColumnText(5),
-          .created = absl::FromUnixMicros(row.ColumnInt64(6))};
-}
-constexpr absl::string_view kSelectKey =
-    "SELECT department, name, kind, protection_level, primary_version, description, created_us "
-    "FROM keys ";
-
-KeyVersionRecord KeyVersionFromRow(const Statement& row) {
-  return {.department = row.ColumnText(0),
-          .key = row.ColumnText(1),
-          .version = static_cast<int32_t>(row.ColumnInt64(2)),
-          .state = row.ColumnText(3),
-          .wrapped_material = row.ColumnBlob(4),
-          .hsm_object_id = row.ColumnBlob(5),
-          .public_key_spki = row.ColumnBlob(6),
-          .root_key_id = row.ColumnBlob(7),
-          .created = absl::FromUnixMicros(row.ColumnInt64(8))};
-}
-constexpr absl::string_view kSelectKeyVersion =
-    "SELECT department, key_name, version, state, wrapped_material, hsm_object_id, "
-    "public_key_spki, root_key_id, created_us FROM key_versions ";
-
-// Prepares kSelect* + `where` (both constant SQL; values are bound, never spliced in).
-absl::StatusOr<Statement> PrepareSelect(sqlite3* db, absl::string_view select,
-                                        absl::string_view where) {
-  return Statement::Prepare(db, absl::StrCat(select, where));
 }
 
 }  // namespace
@@ -119,7 +72,7 @@ absl::Status SqliteStore::CreateDepartment(const DepartmentRecord& department) {
   RETURN_IF_ERROR(insert.BindText(2, department.display_name));
   RETURN_IF_ERROR(insert.BindText(3, department.token_label));
   RETURN_IF_ERROR(insert.BindBlob(4, department.root_key_id));
-  RETURN_IF_ERROR(insert.BindInt64(5, absl::ToUnixMicros(department.created)));
+  RETURN_IF_ERROR(insert.BindInt64(5, TimeToMicros(department.created)));
   return InsertStatus(insert.Run(), absl::StrCat("department ", department.name));
 }
 
@@ -142,28 +95,6 @@ absl::StatusOr<std::vector<DepartmentRecord>> SqliteStore::ListDepartments() {
     if (!row) return departments;
     departments.push_back(DepartmentFromRow(select));
   }
-}
-
-absl::Status SqliteStore::CheckDepartmentExists(absl::string_view name) {
-  ASSIGN_OR_RETURN(Statement select,
-                   Statement::Prepare(db_, "SELECT 1 FROM departments WHERE name = ?1"));
-  RETURN_IF_ERROR(select.BindText(1, name));
-  ASSIGN_OR_RETURN(bool row, select.Step());
-  if (!row) return absl::NotFoundError(absl::StrCat("department ", name, " not found"));
-  return absl::OkStatus();
-}
-
-absl::StatusOr<KeyRecord> SqliteStore::ReadKey(absl::string_view department,
-                                               absl::string_view name) {
-  ASSIGN_OR_RETURN(Statement select,
-                   PrepareSelect(db_, kSelectKey, "WHERE department = ?1 AND name = ?2"));
-  RETURN_IF_ERROR(select.BindText(1, department));
-  RETURN_IF_ERROR(select.BindText(2, name));
-  ASSIGN_OR_RETURN(bool row, select.Step());
-  if (!row) {
-    return absl::NotFoundError(absl::StrCat("key ", KeyPath(department, name), " not found"));
-  }
-  return KeyFromRow(select);
 }
 
 absl::StatusOr<KeyVersionRecord> SqliteStore::ReadKeyVersion(absl::string_view department,
@@ -198,7 +129,7 @@ absl::Status SqliteStore::InsertKeyVersion(const KeyVersionRecord& version) {
   RETURN_IF_ERROR(insert.BindBlob(6, version.hsm_object_id));
   RETURN_IF_ERROR(insert.BindBlob(7, version.public_key_spki));
   RETURN_IF_ERROR(insert.BindBlob(8, version.root_key_id));
-  RETURN_IF_ERROR(insert.BindInt64(9, absl::ToUnixMicros(version.created)));
+  RETURN_IF_ERROR(insert.BindInt64(9, TimeToMicros(version.created)));
   return InsertStatus(insert.Run(), absl::StrCat("version ", version.version, " of key ",
                                                  KeyPath(version.department, version.key)));
 }
@@ -209,29 +140,34 @@ absl::StatusOr<KeyRecord> SqliteStore::CreateKey(const KeyRecord& key,
   if (first_version.state != kVersionEnabled) {
     return absl::InvalidArgumentError("a key's first version must be enabled");
   }
+  RETURN_IF_ERROR(sqlite::CheckKeyPolicy(key));
   KeyRecord stored = key;
   stored.primary_version = 1;
-  stored.created = ToStoredTime(key.created);
+  stored.created = StoredTime(key.created);
   KeyVersionRecord version = first_version;
   version.department = key.department;
   version.key = key.name;
   version.version = 1;
-  version.created = ToStoredTime(first_version.created);
+  version.created = StoredTime(first_version.created);
 
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kWrite));
-  RETURN_IF_ERROR(CheckDepartmentExists(key.department));
+  RETURN_IF_ERROR(CheckDepartmentExists(db_, key.department));
   ASSIGN_OR_RETURN(Statement insert,
                    Statement::Prepare(db_, "INSERT INTO keys (department, name, kind, "
                                            "protection_level, primary_version, last_version, "
-                                           "description, created_us) "
-                                           "VALUES (?1, ?2, ?3, ?4, 1, 1, ?5, ?6)"));
+                                           "description, created_us, data_level, "
+                                           "sharing_class, allowed_operations, "
+                                           "shared_operations, allowed_purposes) "
+                                           "VALUES (?1, ?2, ?3, ?4, 1, 1, ?5, ?6, ?7, ?8, ?9, "
+                                           "?10, ?11)"));
   RETURN_IF_ERROR(insert.BindText(1, stored.department));
   RETURN_IF_ERROR(insert.BindText(2, stored.name));
   RETURN_IF_ERROR(insert.BindText(3, stored.kind));
   RETURN_IF_ERROR(insert.BindText(4, stored.protection_level));
   RETURN_IF_ERROR(insert.BindText(5, stored.description));
-  RETURN_IF_ERROR(insert.BindInt64(6, absl::ToUnixMicros(stored.created)));
+  RETURN_IF_ERROR(insert.BindInt64(6, TimeToMicros(stored.created)));
+  RETURN_IF_ERROR(sqlite::BindKeyPolicy(insert, 7, stored));
   RETURN_IF_ERROR(
       InsertStatus(insert.Run(), absl::StrCat("key ", KeyPath(key.department, key.name))));
   RETURN_IF_ERROR(InsertKeyVersion(version));
@@ -243,14 +179,14 @@ absl::StatusOr<KeyRecord> SqliteStore::GetKey(absl::string_view department,
                                               absl::string_view name) {
   RETURN_IF_ERROR(CheckNames(department, name));
   absl::MutexLock lock(&mu_);
-  return ReadKey(department, name);
+  return ReadKey(db_, department, name);
 }
 
 absl::StatusOr<std::vector<KeyRecord>> SqliteStore::ListKeys(absl::string_view department) {
   RETURN_IF_ERROR(CheckName("department", department));
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kRead));
-  RETURN_IF_ERROR(CheckDepartmentExists(department));
+  RETURN_IF_ERROR(CheckDepartmentExists(db_, department));
   ASSIGN_OR_RETURN(Statement select,
                    PrepareSelect(db_, kSelectKey, "WHERE department = ?1 ORDER BY name"));
   RETURN_IF_ERROR(select.BindText(1, department));
@@ -278,7 +214,7 @@ absl::StatusOr<KeyVersionRecord> SqliteStore::AddKeyVersion(absl::string_view de
   KeyVersionRecord stored = version;
   stored.department = std::string(department);
   stored.key = std::string(key);
-  stored.created = ToStoredTime(version.created);
+  stored.created = StoredTime(version.created);
 
   absl::MutexLock lock(&mu_);
   // The write lock is held from here to Commit, so no other connection can take the same number.
@@ -325,7 +261,7 @@ absl::StatusOr<std::vector<KeyVersionRecord>> SqliteStore::ListKeyVersions(
   RETURN_IF_ERROR(CheckNames(department, key));
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kRead));
-  RETURN_IF_ERROR(ReadKey(department, key).status());
+  RETURN_IF_ERROR(ReadKey(db_, department, key).status());
   ASSIGN_OR_RETURN(Statement select,
                    PrepareSelect(db_, kSelectKeyVersion,
                                  "WHERE department = ?1 AND key_name = ?2 ORDER BY version"));
@@ -360,7 +296,7 @@ absl::StatusOr<KeyRecord> SqliteStore::SetPrimaryVersion(absl::string_view depar
   RETURN_IF_ERROR(update.BindText(2, key));
   RETURN_IF_ERROR(update.BindInt64(3, version));
   RETURN_IF_ERROR(update.Run());
-  ASSIGN_OR_RETURN(KeyRecord updated, ReadKey(department, key));
+  ASSIGN_OR_RETURN(KeyRecord updated, ReadKey(db_, department, key));
   RETURN_IF_ERROR(txn.Commit());
   return updated;
 }
@@ -384,7 +320,7 @@ absl::StatusOr<KeyVersionRecord> SqliteStore::SetVersionState(absl::string_view 
   if (updated.state == kVersionDestroyed) {
     return absl::FailedPreconditionError(absl::StrCat(what, " is destroyed"));
   }
-  ASSIGN_OR_RETURN(KeyRecord parent, ReadKey(department, key));
+  ASSIGN_OR_RETURN(KeyRecord parent, ReadKey(db_, department, key));
   if (parent.primary_version == version) {
     return absl::FailedPreconditionError(
         absl::StrCat(what, " is the primary version; make another version primary first"));
@@ -409,10 +345,131 @@ absl::StatusOr<KeyVersionRecord> SqliteStore::SetVersionState(absl::string_view 
   return updated;
 }
 
+absl::StatusOr<KeyRecord> SqliteStore::UpdateKeyPolicy(absl::string_view department,
+                                                       absl::string_view key,
+                                                       const KeyRecord& policy) {
+  RETURN_IF_ERROR(CheckNames(department, key));
+  RETURN_IF_ERROR(sqlite::CheckKeyPolicy(policy));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kWrite));
+  RETURN_IF_ERROR(ReadKey(db_, department, key).status());
+  ASSIGN_OR_RETURN(Statement update,
+                   Statement::Prepare(db_, "UPDATE keys SET data_level = ?3, sharing_class = ?4, "
+                                           "allowed_operations = ?5, shared_operations = ?6, "
+                                           "allowed_purposes = ?7 "
+                                           "WHERE department = ?1 AND name = ?2"));
+  RETURN_IF_ERROR(update.BindText(1, department));
+  RETURN_IF_ERROR(update.BindText(2, key));
+  RETURN_IF_ERROR(sqlite::BindKeyPolicy(update, 3, policy));
+  RETURN_IF_ERROR(update.Run());
+  ASSIGN_OR_RETURN(KeyRecord updated, ReadKey(db_, department, key));
+  RETURN_IF_ERROR(txn.Commit());
+  return updated;
+}
+
 void SqliteStore::TruncateWal() {
   // The destruction is committed either way; a checkpoint that cannot finish now (another
   // replica is reading) leaves the old page images for the next one.
   sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+}
+
+// Principals, certificates and grants: each call is one operation of sqlite_principals.h or
+// sqlite_grants.h, which validate and run their own transaction on the connection.
+
+absl::Status SqliteStore::CreatePrincipal(const PrincipalRecord& principal) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::CreatePrincipal(db_, principal);
+}
+
+absl::StatusOr<PrincipalRecord> SqliteStore::GetPrincipal(absl::string_view name) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::GetPrincipal(db_, name);
+}
+
+absl::StatusOr<std::vector<PrincipalRecord>> SqliteStore::ListPrincipals(
+    absl::string_view department) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::ListPrincipals(db_, department);
+}
+
+absl::StatusOr<PrincipalRecord> SqliteStore::SetPrincipalRoles(
+    absl::string_view name, const std::vector<std::string>& roles) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::SetPrincipalRoles(db_, name, roles);
+}
+
+absl::StatusOr<PrincipalRecord> SqliteStore::DisablePrincipal(absl::string_view name,
+                                                              absl::Time when) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::DisablePrincipal(db_, name, when);
+}
+
+absl::StatusOr<OffboardResult> SqliteStore::OffboardPrincipal(absl::string_view name,
+                                                              absl::string_view by,
+                                                              absl::Time when) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::OffboardPrincipal(db_, name, by, when);
+}
+
+absl::Status SqliteStore::AddCertificate(const CertificateRecord& certificate) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::AddCertificate(db_, certificate);
+}
+
+absl::StatusOr<CertificateRecord> SqliteStore::GetCertificate(absl::string_view fingerprint) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::GetCertificate(db_, fingerprint);
+}
+
+absl::StatusOr<std::vector<CertificateRecord>> SqliteStore::ListCertificates(
+    absl::string_view principal) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::ListCertificates(db_, principal);
+}
+
+absl::StatusOr<CertificateRecord> SqliteStore::RevokeCertificate(absl::string_view fingerprint,
+                                                                 absl::Time when) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::RevokeCertificate(db_, fingerprint, when);
+}
+
+absl::StatusOr<GrantRecord> SqliteStore::CreateGrant(const GrantRecord& grant) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::CreateGrant(db_, grant);
+}
+
+absl::StatusOr<GrantRecord> SqliteStore::GetGrant(int64_t id) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::GetGrant(db_, id);
+}
+
+absl::StatusOr<std::vector<GrantRecord>> SqliteStore::ListGrants(const GrantFilter& filter) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::ListGrants(db_, filter);
+}
+
+absl::StatusOr<std::vector<GrantRecord>> SqliteStore::GrantsForCaller(
+    absl::string_view key_department, absl::string_view key_name, absl::string_view principal,
+    absl::string_view department) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::GrantsForCaller(db_, key_department, key_name, principal, department);
+}
+
+absl::StatusOr<GrantRecord> SqliteStore::ApproveGrant(int64_t id, absl::string_view approver,
+                                                      absl::Time when) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::ApproveGrant(db_, id, approver, when);
+}
+
+absl::StatusOr<GrantRecord> SqliteStore::RevokeGrant(int64_t id, absl::string_view by,
+                                                     absl::string_view reason, absl::Time when) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::RevokeGrant(db_, id, by, reason, when);
+}
+
+absl::StatusOr<GrantRecord> SqliteStore::ConsumeGrantUse(int64_t id, absl::Time when) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::ConsumeGrantUse(db_, id, when);
 }
 
 }  // namespace yinjian::store

@@ -5,6 +5,10 @@
 // a local file system; writes take the database's write lock for the whole read-modify-write
 // and wait up to the busy timeout for another writer (then UNAVAILABLE). One connection per
 // SqliteStore, used under a mutex.
+//
+// Layout: sqlite_store.cc implements departments, keys and versions and forwards principals and
+// certificates to sqlite_principals.cc and grants to sqlite_grants.cc; rows map to records in
+// sqlite_rows.cc.
 #ifndef YINJIAN_SERVICE_STORE_SQLITE_STORE_H_
 #define YINJIAN_SERVICE_STORE_SQLITE_STORE_H_
 
@@ -80,6 +84,39 @@ class SqliteStore final : public Store {
   absl::StatusOr<KeyVersionRecord> SetVersionState(absl::string_view department,
                                                    absl::string_view key, int32_t version,
                                                    absl::string_view state) override;
+  absl::StatusOr<KeyRecord> UpdateKeyPolicy(absl::string_view department, absl::string_view key,
+                                            const KeyRecord& policy) override;
+
+  absl::Status CreatePrincipal(const PrincipalRecord& principal) override;
+  absl::StatusOr<PrincipalRecord> GetPrincipal(absl::string_view name) override;
+  absl::StatusOr<std::vector<PrincipalRecord>> ListPrincipals(
+      absl::string_view department) override;
+  absl::StatusOr<PrincipalRecord> SetPrincipalRoles(
+      absl::string_view name, const std::vector<std::string>& roles) override;
+  absl::StatusOr<PrincipalRecord> DisablePrincipal(absl::string_view name,
+                                                   absl::Time when) override;
+  absl::StatusOr<OffboardResult> OffboardPrincipal(absl::string_view name, absl::string_view by,
+                                                   absl::Time when) override;
+
+  absl::Status AddCertificate(const CertificateRecord& certificate) override;
+  absl::StatusOr<CertificateRecord> GetCertificate(absl::string_view fingerprint) override;
+  absl::StatusOr<std::vector<CertificateRecord>> ListCertificates(
+      absl::string_view principal) override;
+  absl::StatusOr<CertificateRecord> RevokeCertificate(absl::string_view fingerprint,
+                                                      absl::Time when) override;
+
+  absl::StatusOr<GrantRecord> CreateGrant(const GrantRecord& grant) override;
+  absl::StatusOr<GrantRecord> GetGrant(int64_t id) override;
+  absl::StatusOr<std::vector<GrantRecord>> ListGrants(const GrantFilter& filter) override;
+  absl::StatusOr<std::vector<GrantRecord>> GrantsForCaller(absl::string_view key_department,
+                                                           absl::string_view key_name,
+                                                           absl::string_view principal,
+                                                           absl::string_view department) override;
+  absl::StatusOr<GrantRecord> ApproveGrant(int64_t id, absl::string_view approver,
+                                           absl::Time when) override;
+  absl::StatusOr<GrantRecord> RevokeGrant(int64_t id, absl::string_view by,
+                                          absl::string_view reason, absl::Time when) override;
+  absl::StatusOr<GrantRecord> ConsumeGrantUse(int64_t id, absl::Time when) override;
 
  private:
   SqliteStore(SqliteConnection connection, int32_t schema_version)
@@ -87,10 +124,8 @@ class SqliteStore final : public Store {
         db_(connection_.get()),
         schema_version_(schema_version) {}
 
-  // Helpers that run inside a caller's transaction, with mu_ held.
-  absl::Status CheckDepartmentExists(absl::string_view name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<KeyRecord> ReadKey(absl::string_view department, absl::string_view name)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Helpers that run inside a caller's transaction, with mu_ held. (Lookups shared with the
+  // principal and grant parts are in sqlite_rows.h.)
   absl::StatusOr<KeyVersionRecord> ReadKeyVersion(absl::string_view department,
                                                   absl::string_view key, int32_t version)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

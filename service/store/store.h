@@ -87,6 +87,74 @@ class Store {
                                                            absl::string_view key,
                                                            int32_t version,
                                                            absl::string_view state) = 0;
+
+  // Replaces the key's policy fields (data_level, sharing_class, allowed_operations,
+  // shared_operations, allowed_purposes) with those of `policy`; its other fields are ignored.
+  // Returns the updated key. Validation of the values is the caller's (policy::ValidateKeyPolicy).
+  virtual absl::StatusOr<KeyRecord> UpdateKeyPolicy(absl::string_view department,
+                                                    absl::string_view key,
+                                                    const KeyRecord& policy) = 0;
+
+  // Principals (R7). NOT_FOUND if the department does not exist; ALREADY_EXISTS if the name
+  // is taken (names are never reused: a disabled principal keeps its name).
+  virtual absl::Status CreatePrincipal(const PrincipalRecord& principal) = 0;
+  virtual absl::StatusOr<PrincipalRecord> GetPrincipal(absl::string_view name) = 0;
+  // Sorted by name; department "" lists every department's.
+  virtual absl::StatusOr<std::vector<PrincipalRecord>> ListPrincipals(
+      absl::string_view department) = 0;
+  // Replaces the role list (sorted and deduplicated by the store) and returns the updated record.
+  // FAILED_PRECONDITION for a disabled principal.
+  virtual absl::StatusOr<PrincipalRecord> SetPrincipalRoles(absl::string_view name,
+                                                            const std::vector<std::string>& roles) = 0;
+  // Disables the principal and revokes its certificates (roles and grants stay; see
+  // OffboardPrincipal). Disabling a disabled principal is a no-op.
+  virtual absl::StatusOr<PrincipalRecord> DisablePrincipal(absl::string_view name,
+                                                           absl::Time when) = 0;
+  // R8 in one transaction: disables the principal, revokes its certificates, removes its roles,
+  // revokes the active and pending grants it holds as grantee_principal and withdraws (revokes)
+  // the pending grants it requested; revoked_by is `by`, revoke_reason "offboarded".
+  virtual absl::StatusOr<OffboardResult> OffboardPrincipal(absl::string_view name,
+                                                           absl::string_view by,
+                                                           absl::Time when) = 0;
+
+  // Certificates. ALREADY_EXISTS if the fingerprint is bound (to anyone, in any state: a revoked
+  // certificate cannot be bound again); NOT_FOUND if the principal does not exist;
+  // FAILED_PRECONDITION if it is disabled.
+  virtual absl::Status AddCertificate(const CertificateRecord& certificate) = 0;
+  // NOT_FOUND if the fingerprint is not bound.
+  virtual absl::StatusOr<CertificateRecord> GetCertificate(absl::string_view fingerprint) = 0;
+  virtual absl::StatusOr<std::vector<CertificateRecord>> ListCertificates(
+      absl::string_view principal) = 0;
+  // Revoking a revoked certificate is a no-op.
+  virtual absl::StatusOr<CertificateRecord> RevokeCertificate(absl::string_view fingerprint,
+                                                              absl::Time when) = 0;
+
+  // Grants (R5, R6). CreateGrant assigns the id, stores the grant with uses 0, no approvals,
+  // state pending, and returns it; NOT_FOUND if the key, the grantee principal or the grantee
+  // department does not exist.
+  virtual absl::StatusOr<GrantRecord> CreateGrant(const GrantRecord& grant) = 0;
+  virtual absl::StatusOr<GrantRecord> GetGrant(int64_t id) = 0;
+  // Ordered by id.
+  virtual absl::StatusOr<std::vector<GrantRecord>> ListGrants(const GrantFilter& filter) = 0;
+  // The grants on one key whose grantee is `principal` or (department-wide) `department`, in
+  // every state: what the decision engine weighs for a key use.
+  virtual absl::StatusOr<std::vector<GrantRecord>> GrantsForCaller(absl::string_view key_department,
+                                                                   absl::string_view key_name,
+                                                                   absl::string_view principal,
+                                                                   absl::string_view department) = 0;
+  // Adds `approver` to approved_by and, once required_approvals distinct approvers are there,
+  // activates the grant (activated = when). FAILED_PRECONDITION unless the grant is pending or
+  // if `approver` already approved it.
+  virtual absl::StatusOr<GrantRecord> ApproveGrant(int64_t id, absl::string_view approver,
+                                                   absl::Time when) = 0;
+  // FAILED_PRECONDITION if the grant is already revoked.
+  virtual absl::StatusOr<GrantRecord> RevokeGrant(int64_t id, absl::string_view by,
+                                                  absl::string_view reason, absl::Time when) = 0;
+  // Counts one use of a grant with a use limit, atomically across replicas: FAILED_PRECONDITION
+  // (and nothing counted) if it is not active, expired at `when`, or has max_uses > 0 and
+  // uses >= max_uses. Works for any grant; the service calls it only for grants with a use
+  // limit, so unlimited grants cost no write per call. Returns the updated record.
+  virtual absl::StatusOr<GrantRecord> ConsumeGrantUse(int64_t id, absl::Time when) = 0;
 };
 
 }  // namespace yinjian::store

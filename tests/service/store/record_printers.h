@@ -1,0 +1,59 @@
+// GoogleTest printers for the store's records, so a failed EXPECT_EQ on whole records shows
+// fields instead of bytes. Found by argument-dependent lookup (same namespace as the records).
+#ifndef YINJIAN_TESTS_SERVICE_STORE_RECORD_PRINTERS_H_
+#define YINJIAN_TESTS_SERVICE_STORE_RECORD_PRINTERS_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "service/store/records.h"
+
+namespace yinjian::store {
+
+inline std::string PrintableList(const std::vector<std::string>& items) {
+  return absl::StrCat("[", absl::StrJoin(items, ","), "]");
+}
+
+inline void PrintTo(const KeyRecord& k, std::ostream* os) {
+  *os << "KeyRecord{" << k.department << "/" << k.name << " kind=" << k.kind
+      << " protection=" << k.protection_level << " primary=" << k.primary_version
+      << " description=" << k.description << " created=" << k.created
+      << " level=" << k.data_level << " sharing=" << k.sharing_class
+      << " allowed=" << PrintableList(k.allowed_operations)
+      << " shared=" << PrintableList(k.shared_operations)
+      << " purposes=" << PrintableList(k.allowed_purposes) << "}";
+}
+
+inline void PrintTo(const PrincipalRecord& p, std::ostream* os) {
+  *os << "PrincipalRecord{" << p.name << " department=" << p.department
+      << " roles=" << PrintableList(p.roles) << " state=" << p.state
+      << " created_by=" << p.created_by << " created=" << p.created << " disabled=" << p.disabled
+      << "}";
+}
+
+inline void PrintTo(const CertificateRecord& c, std::ostream* os) {
+  *os << "CertificateRecord{" << c.fingerprint_sha256 << " principal=" << c.principal
+      << " subject=" << c.subject << " not_after=" << c.not_after << " state=" << c.state
+      << " added=" << c.added << " revoked=" << c.revoked << "}";
+}
+
+inline void PrintTo(const GrantRecord& g, std::ostream* os) {
+  *os << "GrantRecord{id=" << g.id << " key=" << g.key_department << "/" << g.key_name
+      << " grantee=" << g.grantee_principal << "@" << g.grantee_department
+      << " operations=" << PrintableList(g.operations)
+      << " purposes=" << PrintableList(g.purposes) << " expires=" << g.expires
+      << " uses=" << g.uses << "/" << g.max_uses << " state=" << g.state
+      << " required=" << g.required_approvals << " justification=" << g.justification
+      << " requested_by=" << g.requested_by << " requested=" << g.requested
+      << " approved_by=" << PrintableList(g.approved_by) << " activated=" << g.activated
+      << " revoked_by=" << g.revoked_by << " reason=" << g.revoke_reason
+      << " revoked=" << g.revoked << "}";
+}
+
+}  // namespace yinjian::store
+
+#endif  // YINJIAN_TESTS_SERVICE_STORE_RECORD_PRINTERS_H_

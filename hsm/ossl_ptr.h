@@ -51,6 +51,7 @@ using SslPtr = OsslPtr<SSL, SSL_free>;
 using X509ExtensionPtr = OsslPtr<X509_EXTENSION, X509_EXTENSION_free>;
 using X509NamePtr = OsslPtr<X509_NAME, X509_NAME_free>;
 using X509Ptr = OsslPtr<X509, X509_free>;
+using X509ReqPtr = OsslPtr<X509_REQ, X509_REQ_free>;
 using X509StoreCtxPtr = OsslPtr<X509_STORE_CTX, X509_STORE_CTX_free>;
 using X509StorePtr = OsslPtr<X509_STORE, X509_STORE_free>;
 

@@ -1,6 +1,8 @@
 // yinjian-server: the Yinjian key and signing service.
 //   yinjian-server --config FILE [--check]     run (or only check) a configured server
 //   yinjian-server init --data-dir DIR ...     prepare a development set-up (see dev_init.h)
+//   yinjian-server bootstrap-admin --config FILE --name N --department D --certificate PEM
+//                                              register the first security administrator
 // PINs come from files or environment variables named in the config, never from argv.
 #include <signal.h>
 
@@ -13,7 +15,9 @@
 #include "absl/synchronization/mutex.h"
 #include "hsm/capabilities.h"
 #include "service/server/config.h"
+#include "service/server/bootstrap.h"
 #include "service/server/dev_init.h"
+#include "service/pki/pem_files.h"
 #include "service/server/server.h"
 
 namespace {
@@ -48,6 +52,24 @@ int RunInit(const yinjian::server::DevInitOptions& options) {
   std::printf("config:  %s\nprofile: %s (administrator certificate sha256 %s)\n",
               result->config_path.c_str(), result->profile_path.c_str(),
               result->admin_fingerprint_sha256.c_str());
+  return 0;
+}
+
+int RunBootstrap(const std::string& config_path, yinjian::server::BootstrapOptions options,
+                 const std::string& certificate_path) {
+  absl::StatusOr<yinjian::v1::ServerConfig> config =
+      yinjian::server::LoadServerConfig(config_path);
+  if (!config.ok()) return Fail(config.status());
+  absl::StatusOr<std::string> certificate = yinjian::pki::ReadPemFile(certificate_path);
+  if (!certificate.ok()) return Fail(certificate.status());
+  options.certificate_pem = *std::move(certificate);
+  absl::StatusOr<yinjian::server::BootstrapResult> result =
+      yinjian::server::BootstrapAdministrator(*config, options);
+  if (!result.ok()) return Fail(result.status());
+  std::printf("%sprincipal %s (security-admin) of department %s, certificate sha256 %s\n",
+              result->created_department ? "created department and " : "",
+              options.name.c_str(), options.department.c_str(),
+              result->fingerprint_sha256.c_str());
   return 0;
 }
 
@@ -109,9 +131,28 @@ int main(int argc, char** argv) {
   init_command->add_option("--token-label", init.token_label, "token label");
   init_command->add_option("--pin-file", init.pin_file, "file holding the user PIN");
   init_command->add_option("--listen", init.listen_address, "address the server will use");
+  yinjian::server::BootstrapOptions bootstrap;
+  std::string bootstrap_certificate;
+  CLI::App* bootstrap_command = app.add_subcommand(
+      "bootstrap-admin", "register the first security administrator in the store");
+  bootstrap_command->fallthrough();
+  bootstrap_command->add_option("--name", bootstrap.name, "principal name")->required();
+  bootstrap_command->add_option("--department", bootstrap.department,
+                                "its department (created if missing)")
+      ->required();
+  bootstrap_command->add_option("--certificate", bootstrap_certificate,
+                                "its client certificate (PEM)")
+      ->required();
   CLI11_PARSE(app, argc, argv);
 
   if (init_command->parsed()) return RunInit(init);
+  if (bootstrap_command->parsed()) {
+    if (config_path.empty()) {
+      std::fprintf(stderr, "yinjian-server: bootstrap-admin needs --config FILE\n");
+      return 2;
+    }
+    return RunBootstrap(config_path, bootstrap, bootstrap_certificate);
+  }
   if (config_path.empty()) {
     std::fprintf(stderr, "yinjian-server: --config FILE is required (or run `init`)\n");
     return 2;

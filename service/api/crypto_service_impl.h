@@ -4,6 +4,9 @@
 #define YINJIAN_SERVICE_API_CRYPTO_SERVICE_IMPL_H_
 
 #include "hsm/token.h"
+#include "service/access/access_controller.h"
+#include "service/access/caller.h"
+#include "service/api/call_identity.h"
 #include "service/core/encryption_service.h"
 #include "service/core/mac_service.h"
 #include "service/core/signature_service.h"
@@ -22,6 +25,8 @@ struct CryptoBackends {
   core::SignatureService* signatures;
   core::MacService* macs;
   hsm::Token* random_token;  // the HSM whose generator GenerateRandom uses
+  const CallIdentity* identity;     // who is calling
+  access::AccessController* access;  // whether they may
 };
 
 class CryptoServiceImpl final : public v1::CryptoService::CallbackService {
@@ -66,9 +71,13 @@ class CryptoServiceImpl final : public v1::CryptoService::CallbackService {
                                       v1::BatchSignResponse*) override;
 
   // The core of each unary call, reused by the batch forms.
-  absl::Status DoEncrypt(const v1::EncryptRequest& request, v1::EncryptResponse* response);
-  absl::Status DoDecrypt(const v1::DecryptRequest& request, v1::DecryptResponse* response);
-  absl::Status DoSign(const v1::SignRequest& request, v1::SignResponse* response);
+  // Each authorizes the caller first (policy/decision.h), before any HSM work.
+  absl::Status DoEncrypt(const access::Caller& caller, const v1::EncryptRequest& request,
+                         v1::EncryptResponse* response);
+  absl::Status DoDecrypt(const access::Caller& caller, const v1::DecryptRequest& request,
+                         v1::DecryptResponse* response);
+  absl::Status DoSign(const access::Caller& caller, const v1::SignRequest& request,
+                      v1::SignResponse* response);
 
  private:
   absl::Status CheckPayload(size_t bytes, absl::string_view what) const;
@@ -76,6 +85,9 @@ class CryptoServiceImpl final : public v1::CryptoService::CallbackService {
   absl::Status CheckCiphertext(size_t bytes) const;
   absl::Status CheckPurpose(const std::string& purpose) const;
   absl::Status CheckBatch(size_t items) const;
+  // The key a ciphertext names, authorized for `action` (Decrypt, ReEncrypt's source).
+  absl::Status AuthorizeCiphertext(const access::Caller& caller, absl::string_view ciphertext,
+                                   absl::string_view purpose);
 
   CryptoBackends backends_;
   ServiceLimits limits_;

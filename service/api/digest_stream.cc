@@ -11,8 +11,13 @@ namespace {
 
 class DigestStreamReactor final : public grpc::ServerReadReactor<v1::DigestChunk> {
  public:
-  DigestStreamReactor(v1::DigestResponse* response, size_t max_chunk)
+  // `allowed` is the caller's authorization, decided before the first chunk is read.
+  DigestStreamReactor(v1::DigestResponse* response, size_t max_chunk, const absl::Status& allowed)
       : response_(response), max_chunk_(max_chunk) {
+    if (!allowed.ok()) {
+      Finish(ToGrpcStatus(allowed, "DigestStream"));
+      return;
+    }
     // Headers at once: the client learns the call is being handled (gRPC cancels calls not yet
     // started when the server shuts down, but lets started ones finish).
     StartSendInitialMetadata();
@@ -73,8 +78,12 @@ class DigestStreamReactor final : public grpc::ServerReadReactor<v1::DigestChunk
 }  // namespace
 
 grpc::ServerReadReactor<v1::DigestChunk>* CryptoServiceImpl::DigestStream(
-    grpc::CallbackServerContext*, v1::DigestResponse* response) {
-  return new DigestStreamReactor(response, limits_.max_payload_bytes);
+    grpc::CallbackServerContext* context, v1::DigestResponse* response) {
+  absl::StatusOr<access::Caller> caller = backends_.identity->Identify(*context);
+  absl::Status allowed = caller.ok()
+                             ? backends_.access->Authorize(*caller, policy::Action::kDigest)
+                             : caller.status();
+  return new DigestStreamReactor(response, limits_.max_payload_bytes, allowed);
 }
 
 }  // namespace yinjian::api

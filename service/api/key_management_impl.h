@@ -2,14 +2,19 @@
 #ifndef YINJIAN_SERVICE_API_KEY_MANAGEMENT_IMPL_H_
 #define YINJIAN_SERVICE_API_KEY_MANAGEMENT_IMPL_H_
 
+#include "service/access/access_controller.h"
+#include "service/api/call_identity.h"
 #include "service/core/key_manager.h"
+#include "service/core/key_resolver.h"
 #include "yinjian/v1/keys.grpc.pb.h"
 
 namespace yinjian::api {
 
 class KeyManagementImpl final : public v1::KeyManagementService::CallbackService {
  public:
-  explicit KeyManagementImpl(core::KeyManager& manager) : manager_(manager) {}
+  KeyManagementImpl(core::KeyManager& manager, core::KeyResolver& resolver,
+                    const CallIdentity& identity, access::AccessController& access)
+      : manager_(manager), resolver_(resolver), identity_(identity), access_(access) {}
 
   grpc::ServerUnaryReactor* CreateDepartment(grpc::CallbackServerContext*,
                                              const v1::CreateDepartmentRequest*,
@@ -23,9 +28,17 @@ class KeyManagementImpl final : public v1::KeyManagementService::CallbackService
                                    v1::Key*) override;
   grpc::ServerUnaryReactor* ListKeys(grpc::CallbackServerContext*, const v1::ListKeysRequest*,
                                      v1::ListKeysResponse*) override;
+  grpc::ServerUnaryReactor* SetKeyPolicy(grpc::CallbackServerContext*,
+                                         const v1::SetKeyPolicyRequest*, v1::Key*) override;
 
  private:
+  // The department a "department/key" name belongs to (INVALID_ARGUMENT if malformed).
+  static absl::StatusOr<std::string> DepartmentOf(absl::string_view key_name);
+
   core::KeyManager& manager_;
+  core::KeyResolver& resolver_;
+  const CallIdentity& identity_;
+  access::AccessController& access_;
 };
 
 }  // namespace yinjian::api

@@ -3,8 +3,18 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/time/time.h"
+#include "common/status_macros.h"
 
 namespace yinjian::api {
+
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
+}
+
+absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp) {
+  return absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
+}
+
 namespace {
 
 struct KindPair {
@@ -29,10 +39,6 @@ constexpr KindPair kKinds[] = {
     {keys::KeyKind::kEd25519, v1::KEY_KIND_ED25519},
     {keys::KeyKind::kSm2, v1::KEY_KIND_SM2},
 };
-
-google::protobuf::Timestamp ToTimestamp(absl::Time time) {
-  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
-}
 
 v1::KeyVersion::State StateToProto(const std::string& state) {
   if (state == store::kVersionEnabled) return v1::KeyVersion::STATE_ENABLED;
@@ -88,12 +94,38 @@ void ToProto(const core::KeyDescription& key, v1::Key* out) {
   out->set_primary_version(key.key.primary_version);
   out->set_description(key.key.description);
   *out->mutable_create_time() = ToTimestamp(key.key.created);
+  v1::KeyPolicy* policy = out->mutable_policy();
+  policy->set_data_level(key.key.data_level);
+  policy->set_sharing_class(key.key.sharing_class);
+  for (const std::string& op : key.key.allowed_operations) policy->add_allowed_operations(op);
+  for (const std::string& op : key.key.shared_operations) policy->add_shared_operations(op);
+  for (const std::string& purpose : key.key.allowed_purposes) policy->add_allowed_purposes(purpose);
   for (const store::KeyVersionRecord& version : key.versions) {
     v1::KeyVersion* v = out->add_versions();
     v->set_version(version.version);
     v->set_state(StateToProto(version.state));
     *v->mutable_create_time() = ToTimestamp(version.created);
   }
+}
+
+absl::StatusOr<policy::KeyPolicy> FromProto(const v1::KeyPolicy& in) {
+  policy::KeyPolicy out;
+  if (!in.data_level().empty()) {
+    ASSIGN_OR_RETURN(out.level, policy::ParseDataLevel(in.data_level()));
+  }
+  if (!in.sharing_class().empty()) {
+    ASSIGN_OR_RETURN(out.sharing, policy::ParseSharingClass(in.sharing_class()));
+  }
+  for (const std::string& name : in.allowed_operations()) {
+    ASSIGN_OR_RETURN(policy::KeyOperation operation, policy::ParseKeyOperation(name));
+    out.allowed_operations.insert(operation);
+  }
+  for (const std::string& name : in.shared_operations()) {
+    ASSIGN_OR_RETURN(policy::KeyOperation operation, policy::ParseKeyOperation(name));
+    out.shared_operations.insert(operation);
+  }
+  out.allowed_purposes.assign(in.allowed_purposes().begin(), in.allowed_purposes().end());
+  return out;
 }
 
 void ToProto(const store::DepartmentRecord& department, v1::Department* out) {

@@ -10,6 +10,7 @@
 #include "service/core/key_manager.h"
 #include "service/core/key_resolver.h"
 #include "service/format/encryption_context.h"
+#include "policy/policy.h"
 #include "service/keys/key_kind.h"
 #include "yinjian/v1/common.pb.h"
 #include "yinjian/v1/keys.pb.h"
@@ -26,6 +27,11 @@ absl::StatusOr<std::optional<keys::Protection>> FromProto(v1::ProtectionLevel le
 void ToProto(const core::KeyVersionInfo& info, v1::KeyVersionInfo* out);
 void ToProto(const core::KeyDescription& key, v1::Key* out);
 void ToProto(const store::DepartmentRecord& department, v1::Department* out);
+// Microsecond precision, as the store keeps times; absl's infinite times are not meant here.
+google::protobuf::Timestamp ToTimestamp(absl::Time time);
+absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp);
+// Empty level / sharing class: the defaults (general, none). INVALID_ARGUMENT for unknown names.
+absl::StatusOr<policy::KeyPolicy> FromProto(const v1::KeyPolicy& policy);
 
 format::EncryptionContext ToContext(const google::protobuf::Map<std::string, std::string>& map);
 

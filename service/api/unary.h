@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "service/api/call_identity.h"
 #include "service/api/status_convert.h"
 
 namespace yinjian::api {
@@ -25,6 +26,19 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context, absl::s
     reactor->Finish(ToGrpcStatus(fn(), method));
   }
   return reactor;
+}
+
+// RunUnary for a call that needs to know its caller: identifies it first (UNAUTHENTICATED
+// otherwise) and passes it to `fn`.
+template <typename Fn>
+grpc::ServerUnaryReactor* RunAsCaller(grpc::CallbackServerContext* context,
+                                      absl::string_view method, const CallIdentity& identity,
+                                      Fn&& fn) {
+  return RunUnary(context, method, [&]() -> absl::Status {
+    absl::StatusOr<access::Caller> caller = identity.Identify(*context);
+    if (!caller.ok()) return caller.status();
+    return fn(*caller);
+  });
 }
 
 }  // namespace yinjian::api

@@ -54,9 +54,54 @@ absl::StatusOr<std::vector<store::DepartmentRecord>> KeyManager::ListDepartments
   return store_.ListDepartments();
 }
 
+std::set<policy::KeyOperation> OperationsOf(keys::KeyFamily family) {
+  using policy::KeyOperation;
+  switch (family) {
+    case keys::KeyFamily::kEncryption:
+      return {KeyOperation::kEncrypt, KeyOperation::kDecrypt, KeyOperation::kGenerateDataKey};
+    case keys::KeyFamily::kMac:
+      return {KeyOperation::kMac, KeyOperation::kVerifyMac};
+    case keys::KeyFamily::kSignature:
+      return {KeyOperation::kSign, KeyOperation::kVerify, KeyOperation::kGetPublicKey};
+  }
+  return {};
+}
+
+absl::Status CheckPolicy(const policy::KeyPolicy& policy, keys::KeyKind kind,
+                         keys::Protection protection) {
+  RETURN_IF_ERROR(policy::ValidateKeyPolicy(policy, protection == keys::Protection::kSoftware));
+  const std::set<policy::KeyOperation> possible = OperationsOf(keys::Info(kind).family);
+  for (const auto* operations : {&policy.allowed_operations, &policy.shared_operations}) {
+    for (policy::KeyOperation operation : *operations) {
+      if (!possible.contains(operation)) {
+        return absl::InvalidArgumentError(absl::StrCat("a ", keys::Info(kind).name,
+                                                       " key cannot ",
+                                                       policy::KeyOperationName(operation)));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+void SetPolicyFields(const policy::KeyPolicy& policy, store::KeyRecord& record) {
+  auto names = [](const std::set<policy::KeyOperation>& operations) {
+    std::vector<std::string> out;
+    for (policy::KeyOperation operation : operations) {
+      out.emplace_back(policy::KeyOperationName(operation));
+    }
+    return out;
+  };
+  record.data_level = std::string(policy::DataLevelName(policy.level));
+  record.sharing_class = std::string(policy::SharingClassName(policy.sharing));
+  record.allowed_operations = names(policy.allowed_operations);
+  record.shared_operations = names(policy.shared_operations);
+  record.allowed_purposes = policy.allowed_purposes;
+}
+
 absl::StatusOr<KeyDescription> KeyManager::CreateKey(absl::string_view name, keys::KeyKind kind,
                                                      std::optional<keys::Protection> protection,
-                                                     absl::string_view description) {
+                                                     absl::string_view description,
+                                                     const policy::KeyPolicy& policy) {
   ASSIGN_OR_RETURN(format::KeyReference ref, format::ParseKeyReference(name));
   if (ref.version.has_value()) {
     return absl::InvalidArgumentError("a new key's name cannot carry a version");
@@ -68,6 +113,7 @@ absl::StatusOr<KeyDescription> KeyManager::CreateKey(absl::string_view name, key
   ASSIGN_OR_RETURN(hsm::Token * token, tokens_.Find(department.token_label));
   ASSIGN_OR_RETURN(keys::Protection chosen,
                    keys::ChooseProtection(kind, protection, token->mechanisms()));
+  RETURN_IF_ERROR(CheckPolicy(policy, kind, chosen));
   hsm::KeyRef root = keys::RootKeyRef(*token, department.root_key_id);
   ASSIGN_OR_RETURN(keys::VersionMaterial material,
                    keys::GenerateVersionMaterial(*token, root, kind, chosen));
@@ -78,6 +124,7 @@ absl::StatusOr<KeyDescription> KeyManager::CreateKey(absl::string_view name, key
                        .protection_level = keys::ProtectionName(chosen),
                        .description = std::string(description),
                        .created = now};
+  SetPolicyFields(policy, key);
   store::KeyVersionRecord version{.state = store::kVersionEnabled,
                                   .wrapped_material = AsString(material.wrapped),
                                   .hsm_object_id = AsString(material.hsm_object_id),
@@ -90,6 +137,19 @@ absl::StatusOr<KeyDescription> KeyManager::CreateKey(absl::string_view name, key
     return stored.status();
   }
   return Describe(std::move(*stored));
+}
+
+absl::StatusOr<KeyDescription> KeyManager::SetKeyPolicy(absl::string_view name,
+                                                        const policy::KeyPolicy& policy) {
+  ASSIGN_OR_RETURN(format::KeyReference ref, format::ParseKeyReference(name));
+  if (ref.version.has_value()) return absl::InvalidArgumentError("a policy belongs to a key, not a version");
+  ASSIGN_OR_RETURN(store::KeyRecord key, store_.GetKey(ref.department, ref.key));
+  ASSIGN_OR_RETURN(keys::KeyKind kind, keys::KindFromName(key.kind));
+  ASSIGN_OR_RETURN(keys::Protection protection, keys::ProtectionFromName(key.protection_level));
+  RETURN_IF_ERROR(CheckPolicy(policy, kind, protection));
+  SetPolicyFields(policy, key);
+  ASSIGN_OR_RETURN(store::KeyRecord updated, store_.UpdateKeyPolicy(ref.department, ref.key, key));
+  return Describe(std::move(updated));
 }
 
 absl::StatusOr<KeyDescription> KeyManager::GetKey(absl::string_view name) {

@@ -4,12 +4,14 @@
 #define YINJIAN_SERVICE_CORE_KEY_MANAGER_H_
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "service/core/token_directory.h"
+#include "policy/policy.h"
 #include "service/keys/key_kind.h"
 #include "service/store/store.h"
 
@@ -32,10 +34,17 @@ class KeyManager {
   absl::StatusOr<std::vector<store::DepartmentRecord>> ListDepartments();
 
   // `name` is "department/key". NOT_FOUND for an unknown department; ALREADY_EXISTS for an
-  // existing key; FAILED_PRECONDITION if the protection level does not suit the kind or token.
+  // existing key; FAILED_PRECONDITION if the protection level does not suit the kind or token,
+  // or the policy does not suit the protection (core keys are HSM-only, R2); INVALID_ARGUMENT
+  // for a policy naming operations the kind cannot do (see CheckPolicy). policy's department and
+  // name are ignored.
   absl::StatusOr<KeyDescription> CreateKey(absl::string_view name, keys::KeyKind kind,
                                            std::optional<keys::Protection> protection,
-                                           absl::string_view description);
+                                           absl::string_view description,
+                                           const policy::KeyPolicy& policy = {});
+  // Replaces a key's policy, checked as in CreateKey.
+  absl::StatusOr<KeyDescription> SetKeyPolicy(absl::string_view name,
+                                              const policy::KeyPolicy& policy);
   absl::StatusOr<KeyDescription> GetKey(absl::string_view name);
   absl::StatusOr<std::vector<KeyDescription>> ListKeys(absl::string_view department);
 
@@ -45,6 +54,16 @@ class KeyManager {
   store::Store& store_;
   TokenDirectory& tokens_;
 };
+
+// The operations a key of `family` can perform.
+std::set<policy::KeyOperation> OperationsOf(keys::KeyFamily family);
+
+// policy::ValidateKeyPolicy, plus: every allowed or shared operation is one `kind` can perform.
+absl::Status CheckPolicy(const policy::KeyPolicy& policy, keys::KeyKind kind,
+                         keys::Protection protection);
+
+// Writes the policy fields of `record` from `policy`.
+void SetPolicyFields(const policy::KeyPolicy& policy, store::KeyRecord& record);
 
 }  // namespace yinjian::core
 

@@ -72,6 +72,12 @@ absl::StatusOr<store::KeyVersionRecord> KeyResolver::VersionRecord(absl::string_
   return record;
 }
 
+absl::StatusOr<store::KeyRecord> KeyResolver::KeyRecordOf(absl::string_view department,
+                                                          absl::string_view key) {
+  ASSIGN_OR_RETURN(KeyMetadata metadata, Metadata(department, key));
+  return std::move(metadata.key);
+}
+
 void KeyResolver::Invalidate(absl::string_view department, absl::string_view key) {
   absl::MutexLock lock(&metadata_mu_);
   keys_.erase(std::make_pair(std::string(department), std::string(key)));

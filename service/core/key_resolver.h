@@ -73,6 +73,11 @@ class KeyResolver {
   absl::Status WithLoaded(const ResolvedVersion& version,
                           absl::FunctionRef<absl::Status(const keys::LoadedVersion&)> use);
 
+  // The key's record, policy included, from the same cache as Resolve (so within metadata_ttl of
+  // the store). NOT_FOUND for an unknown department or key.
+  absl::StatusOr<store::KeyRecord> KeyRecordOf(absl::string_view department,
+                                                absl::string_view key);
+
   VersionCache& cache() { return cache_; }
 
  private:

@@ -75,20 +75,19 @@ absl::StatusOr<std::unique_ptr<CertificateAuthority>> CertificateAuthority::Load
   return FromParts(std::move(cert), std::move(key));
 }
 
-absl::StatusOr<IssuedCertificate> CertificateAuthority::Issue(
-    const CertificateRequest& request) const {
+absl::StatusOr<hsm::X509Ptr> CertificateAuthority::IssueFor(const CertificateRequest& request,
+                                                           EVP_PKEY* key) const {
   RETURN_IF_ERROR(ValidateCertificateRequest(request));
   const absl::Time now = absl::Now();
   const absl::Time not_before = std::max(now - kBackdate, info_.not_before);
   const absl::Time not_after = std::min(now + request.validity, info_.not_after);
   if (not_after <= now) return absl::FailedPreconditionError("the CA certificate has expired");
 
-  ASSIGN_OR_RETURN(hsm::EvpPkeyPtr key, GenerateP256Key());
   ASSIGN_OR_RETURN(hsm::X509NamePtr subject,
                    BuildSubjectName(request.common_name, request.organizational_unit));
   ASSIGN_OR_RETURN(hsm::X509Ptr cert,
                    NewCertificate(subject.get(), X509_get_subject_name(certificate_.get()),
-                                  key.get(), not_before, not_after));
+                                  key, not_before, not_after));
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, certificate_.get(), cert.get(), nullptr, nullptr, 0);
   RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, NID_basic_constraints, "critical,CA:FALSE"));
@@ -99,10 +98,27 @@ absl::StatusOr<IssuedCertificate> CertificateAuthority::Issue(
   RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always"));
   RETURN_IF_ERROR(AddSubjectAltNames(cert.get(), request.dns_names, request.ip_addresses));
   RETURN_IF_ERROR(SignCertificate(cert.get(), key_.get()));
+  return cert;
+}
 
+absl::StatusOr<IssuedCertificate> CertificateAuthority::Issue(
+    const CertificateRequest& request) const {
+  RETURN_IF_ERROR(ValidateCertificateRequest(request));
+  ASSIGN_OR_RETURN(hsm::EvpPkeyPtr key, GenerateP256Key());
+  ASSIGN_OR_RETURN(hsm::X509Ptr cert, IssueFor(request, key.get()));
   IssuedCertificate issued;
   ASSIGN_OR_RETURN(issued.certificate_pem, CertificateToPem(cert.get()));
   ASSIGN_OR_RETURN(issued.private_key_pem, PrivateKeyToPkcs8Pem(key.get()));
+  ASSIGN_OR_RETURN(issued.fingerprint_sha256, FingerprintSha256(cert.get()));
+  return issued;
+}
+
+absl::StatusOr<IssuedCertificate> CertificateAuthority::IssueForCsr(
+    const CertificateRequest& request, absl::string_view csr_pem) const {
+  ASSIGN_OR_RETURN(hsm::EvpPkeyPtr key, ParseCsrPublicKeyPem(csr_pem));
+  ASSIGN_OR_RETURN(hsm::X509Ptr cert, IssueFor(request, key.get()));
+  IssuedCertificate issued;
+  ASSIGN_OR_RETURN(issued.certificate_pem, CertificateToPem(cert.get()));
   ASSIGN_OR_RETURN(issued.fingerprint_sha256, FingerprintSha256(cert.get()));
   return issued;
 }

@@ -64,12 +64,19 @@ class CertificateAuthority {
   // OpenSSL fails. Safe to call from several threads at once.
   absl::StatusOr<IssuedCertificate> Issue(const CertificateRequest& request) const;
 
+  // As Issue, for the public key of a PKCS#10 request (its self-signature is checked; its subject
+  // and extensions are ignored: `request` decides them). private_key_pem stays empty: the key
+  // never left the requester. INVALID_ARGUMENT also for a CSR that does not parse or verify.
+  absl::StatusOr<IssuedCertificate> IssueForCsr(const CertificateRequest& request,
+                                                absl::string_view csr_pem) const;
+
   // OK if `certificate_pem` names this CA as issuer and carries a valid signature by its key;
   // INVALID_ARGUMENT otherwise (including a certificate that does not parse). Does not check
   // validity times or extensions: this answers "is it ours?", not "is it acceptable?".
   absl::Status CheckIssued(absl::string_view certificate_pem) const;
 
  private:
+  absl::StatusOr<hsm::X509Ptr> IssueFor(const CertificateRequest& request, EVP_PKEY* key) const;
   static absl::StatusOr<std::unique_ptr<CertificateAuthority>> FromParts(hsm::X509Ptr certificate,
                                                                          hsm::EvpPkeyPtr key);
   CertificateAuthority(hsm::X509Ptr certificate, hsm::EvpPkeyPtr key, std::string certificate_pem,

@@ -30,6 +30,19 @@ absl::StatusOr<hsm::X509Ptr> ParseCertificatePem(absl::string_view pem) {
   return cert;
 }
 
+absl::StatusOr<hsm::EvpPkeyPtr> ParseCsrPublicKeyPem(absl::string_view pem) {
+  absl::StatusOr<hsm::BioPtr> bio = ReadOnlyBio(pem.data(), pem.size());
+  if (!bio.ok()) return bio.status();
+  hsm::X509ReqPtr request(PEM_read_bio_X509_REQ(bio->get(), nullptr, NoPassword, nullptr));
+  if (!request) return hsm::OsslInvalidArgument("not a PEM certificate request");
+  hsm::EvpPkeyPtr key(X509_REQ_get_pubkey(request.get()));
+  if (!key) return hsm::OsslInvalidArgument("the certificate request has no usable public key");
+  if (X509_REQ_verify(request.get(), key.get()) != 1) {
+    return hsm::OsslInvalidArgument("the certificate request's signature does not verify");
+  }
+  return key;
+}
+
 absl::StatusOr<hsm::X509Ptr> ParseCertificateDer(absl::Span<const uint8_t> der) {
   if (der.size() > LONG_MAX) return absl::InvalidArgumentError("certificate is too large");
   const unsigned char* next = der.data();

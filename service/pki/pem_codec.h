@@ -21,6 +21,11 @@ absl::StatusOr<hsm::X509Ptr> ParseCertificatePem(absl::string_view pem);
 // A certificate from exactly `der` (trailing bytes are rejected). INVALID_ARGUMENT otherwise.
 absl::StatusOr<hsm::X509Ptr> ParseCertificateDer(absl::Span<const uint8_t> der);
 
+// The public key of the first "CERTIFICATE REQUEST" PEM block in `pem`, after checking the
+// request's self-signature (proof that the requester holds the private key). INVALID_ARGUMENT if
+// there is none, it does not decode, or the signature does not verify.
+absl::StatusOr<hsm::EvpPkeyPtr> ParseCsrPublicKeyPem(absl::string_view pem);
+
 // `cert` as one PEM block, or its DER encoding. INTERNAL only if OpenSSL cannot encode it.
 absl::StatusOr<std::string> CertificateToPem(const X509* cert);
 absl::StatusOr<hsm::Bytes> CertificateToDer(const X509* cert);

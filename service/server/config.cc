@@ -48,6 +48,8 @@ void ApplyDefaults(v1::ServerConfig& config) {
   v1::HsmConfig* hsm = config.mutable_hsm();
   if (hsm->module_path().empty()) hsm->set_module_path("/usr/lib/softhsm/libsofthsm2.so");
   if (hsm->max_sessions() == 0) hsm->set_max_sessions(16);
+  v1::AccessConfig* access = config.mutable_access();
+  if (access->identity_cache_ms() == 0) access->set_identity_cache_ms(1000);
 }
 
 absl::Status ValidateServerConfig(const v1::ServerConfig& config) {
@@ -63,6 +65,13 @@ absl::Status ValidateServerConfig(const v1::ServerConfig& config) {
   }
   RETURN_IF_ERROR(Require(!config.store().sqlite_path().empty(), "store.sqlite_path",
                           "is required"));
+  const v1::AccessConfig& access = config.access();
+  RETURN_IF_ERROR(Require(access.issuing_ca_certificate_file().empty() ==
+                              access.issuing_ca_key_file().empty(),
+                          "access.issuing_ca_certificate_file / access.issuing_ca_key_file",
+                          "must be given together"));
+  RETURN_IF_ERROR(Require(access.identity_cache_ms() >= -1, "access.identity_cache_ms",
+                          "must be -1 (no reuse) or more"));
   if (config.insecure_plaintext_for_development()) {
     return Require(IsLoopbackAddress(config.listen_address()), "listen_address",
                    "must be a loopback address when insecure_plaintext_for_development is set");

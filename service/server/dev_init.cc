@@ -11,6 +11,7 @@
 #include "hsm/pin.h"
 #include "hsm/token.h"
 #include "service/pki/dev_pki.h"
+#include "service/server/bootstrap.h"
 #include "service/pki/pem_files.h"
 #include "service/store/sqlite_store.h"
 #include "yinjian/v1/config.pb.h"
@@ -38,6 +39,21 @@ absl::Status CheckToken(const DevInitOptions& options) {
                    hsm::Pkcs11Module::Load({.path = options.module_path}));
   ASSIGN_OR_RETURN(hsm::SecureBytes pin, hsm::ReadPin({.file = options.pin_file}));
   return hsm::Token::Open(module, {.label = options.token_label, .pin = std::move(pin)}).status();
+}
+
+// The first administrator: principal "admin" of department "yinjian-admin", bound to the
+// development admin certificate, unless the store has it already.
+absl::Status BootstrapOnce(const v1::ServerConfig& config, const pki::DevelopmentPki& pki) {
+  {
+    ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteStore> store,
+                     store::SqliteStore::Open(config.store().sqlite_path()));
+    if (store->GetPrincipal(kAdminPrincipal).ok()) return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(std::string certificate, pki::ReadPemFile(pki.admin_certificate_path));
+  return BootstrapAdministrator(config, {.name = kAdminPrincipal,
+                                         .department = kAdminDepartment,
+                                         .certificate_pem = certificate})
+      .status();
 }
 
 }  // namespace
@@ -69,7 +85,10 @@ absl::StatusOr<DevInitResult> InitDevelopment(const DevInitOptions& options) {
   config.mutable_hsm()->set_token_label(options.token_label);
   config.mutable_hsm()->set_pin_file(fs::absolute(options.pin_file).string());
   config.mutable_store()->set_sqlite_path(db);
+  config.mutable_access()->set_issuing_ca_certificate_file(pki.ca_certificate_path);
+  config.mutable_access()->set_issuing_ca_key_file(pki.ca_key_path);
   RETURN_IF_ERROR(WriteOnce(result.config_path, config, result.created_files));
+  RETURN_IF_ERROR(BootstrapOnce(config, pki));
 
   v1::ClientProfile profile;
   profile.set_server(options.listen_address);

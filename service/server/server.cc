@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "hsm/pin.h"
+#include "service/pki/pem_files.h"
 #include "service/store/sqlite_store.h"
 
 namespace yinjian::server {
@@ -73,11 +74,36 @@ absl::Status Server::Listen(const v1::ServerConfig& config) {
   builder.SetMaxSendMessageSize(config.limits().max_message_bytes());
   builder.RegisterService(crypto_service_.get());
   builder.RegisterService(key_service_.get());
+  builder.RegisterService(access_service_.get());
   grpc_server_ = builder.BuildAndStart();
   if (grpc_server_ == nullptr || port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", config.listen_address()));
   }
+  return absl::OkStatus();
+}
+
+absl::Status Server::StartAccess(const v1::ServerConfig& config) {
+  const v1::AccessConfig& access = config.access();
+  const absl::Duration ttl = access.identity_cache_ms() < 0
+                                 ? absl::ZeroDuration()
+                                 : absl::Milliseconds(access.identity_cache_ms());
+  authenticator_ = std::make_unique<access::Authenticator>(
+      *store_, access::AuthenticatorOptions{.cache_ttl = ttl});
+  access_ = std::make_unique<access::AccessController>(*store_, *resolver_);
+  if (!access.issuing_ca_certificate_file().empty()) {
+    ASSIGN_OR_RETURN(std::string certificate,
+                     ReadFile(access.issuing_ca_certificate_file(), "issuing CA certificate"));
+    ASSIGN_OR_RETURN(hsm::SecureBytes key, pki::ReadSecretPemFile(access.issuing_ca_key_file()));
+    ASSIGN_OR_RETURN(issuer_, pki::CertificateAuthority::Load(certificate, key));
+  }
+  principals_ = std::make_unique<access::PrincipalManager>(
+      *store_, *access_, *authenticator_, issuer_.get(), access::LogAccessEventToStderr);
+  grants_ = std::make_unique<access::GrantManager>(*store_, *access_,
+                                                   access::LogAccessEventToStderr);
+  identity_ = std::make_unique<api::CallIdentity>(*authenticator_,
+                                                  config.insecure_plaintext_for_development());
+  access_service_ = std::make_unique<api::AccessServiceImpl>(*identity_, *principals_, *grants_);
   return absl::OkStatus();
 }
 
@@ -91,13 +117,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const v1::ServerConfig& co
   server->encryption_ = std::make_unique<core::EncryptionService>(*server->resolver_);
   server->signatures_ = std::make_unique<core::SignatureService>(*server->resolver_);
   server->macs_ = std::make_unique<core::MacService>(*server->resolver_);
+  RETURN_IF_ERROR(server->StartAccess(config));
   const v1::Limits& limits = config.limits();
   server->crypto_service_ = std::make_unique<api::CryptoServiceImpl>(
       api::CryptoBackends{server->encryption_.get(), server->signatures_.get(),
-                          server->macs_.get(), server->tokens_.front().get()},
+                          server->macs_.get(), server->tokens_.front().get(),
+                          server->identity_.get(), server->access_.get()},
       api::ServiceLimits{.max_payload_bytes = size_t(limits.max_payload_bytes()),
                          .max_batch_items = size_t(limits.max_batch_items())});
-  server->key_service_ = std::make_unique<api::KeyManagementImpl>(*server->manager_);
+  server->key_service_ = std::make_unique<api::KeyManagementImpl>(
+      *server->manager_, *server->resolver_, *server->identity_, *server->access_);
   RETURN_IF_ERROR(server->Listen(config));
   return server;
 }

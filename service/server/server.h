@@ -12,6 +12,12 @@
 #include "absl/time/time.h"
 #include "hsm/module.h"
 #include "hsm/token.h"
+#include "service/access/access_controller.h"
+#include "service/access/authenticator.h"
+#include "service/access/grant_manager.h"
+#include "service/access/principal_manager.h"
+#include "service/api/access_service_impl.h"
+#include "service/api/call_identity.h"
 #include "service/api/crypto_service_impl.h"
 #include "service/api/key_management_impl.h"
 #include "service/core/key_manager.h"
@@ -43,6 +49,7 @@ class Server {
   Server() = default;
   absl::Status OpenTokens(const v1::HsmConfig& hsm);
   absl::Status Listen(const v1::ServerConfig& config);
+  absl::Status StartAccess(const v1::ServerConfig& config);
 
   std::shared_ptr<hsm::Pkcs11Module> module_;
   std::vector<std::unique_ptr<hsm::Token>> tokens_;  // [0] is the default token
@@ -53,7 +60,14 @@ class Server {
   std::unique_ptr<core::EncryptionService> encryption_;
   std::unique_ptr<core::SignatureService> signatures_;
   std::unique_ptr<core::MacService> macs_;
+  std::unique_ptr<access::Authenticator> authenticator_;
+  std::unique_ptr<access::AccessController> access_;
+  std::unique_ptr<pki::CertificateAuthority> issuer_;  // null: the server issues no certificates
+  std::unique_ptr<access::PrincipalManager> principals_;
+  std::unique_ptr<access::GrantManager> grants_;
+  std::unique_ptr<api::CallIdentity> identity_;
   std::unique_ptr<api::CryptoServiceImpl> crypto_service_;
+  std::unique_ptr<api::AccessServiceImpl> access_service_;
   std::unique_ptr<api::KeyManagementImpl> key_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   int port_ = 0;

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """End-to-end test of Yinjian with an independent client: Python gRPC stubs generated from the
-repository's protos, mutual TLS with the administrator certificate from `yinjian-server init`,
-and signatures checked with python3-cryptography (and the openssl command line for SM2).
+repository's protos, mutual TLS, and signatures checked with python3-cryptography (and the
+openssl command line for SM2). The administrator from `yinjian-server init` enrols a key officer
+and an application of department e2e: python3-cryptography makes their keys and CSRs, the
+server's CA signs them (AccessService.AddPrincipal), and each calls with its own certificate.
 
   python_client_test.py --server-binary build/bin/yinjian-server --source-dir .
 
@@ -22,6 +24,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa, utils
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.x509 import CertificateSigningRequestBuilder, Name, NameAttribute
+from cryptography.x509.oid import NameOID
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import yinjian_harness  # noqa: E402
@@ -65,8 +69,10 @@ class YinjianEndToEndTest(unittest.TestCase):
 
         yinjian_harness.generate_stubs(source, os.path.join(cls.tmp, "stubs"))
         global pb, crypto_pb2, crypto_grpc, keys_pb2, keys_grpc, health_pb2, health_grpc
+        global access_pb2, access_grpc
         from yinjian.v1 import common_pb2 as pb
-        from yinjian.v1 import crypto_pb2, keys_pb2
+        from yinjian.v1 import access_pb2, crypto_pb2, keys_pb2
+        from yinjian.v1 import access_pb2_grpc as access_grpc
         from yinjian.v1 import crypto_pb2_grpc as crypto_grpc
         from yinjian.v1 import keys_pb2_grpc as keys_grpc
         try:
@@ -75,7 +81,9 @@ class YinjianEndToEndTest(unittest.TestCase):
             import yinjian_e2e_health_pb2 as health_pb2
             import yinjian_e2e_health_pb2_grpc as health_grpc
 
+        cls.identities = {}
         cls._start_server()
+        cls._enrol()
         cls._create_keys()
 
     @classmethod
@@ -91,22 +99,62 @@ class YinjianEndToEndTest(unittest.TestCase):
         return code
 
     @classmethod
+    def _open_channel(cls, key_pem, cert_pem):
+        credentials = grpc.ssl_channel_credentials(root_certificates=cls.ca_pem,
+                                                   private_key=key_pem,
+                                                   certificate_chain=cert_pem)
+        channel = grpc.secure_channel(f"localhost:{cls.port}", credentials)
+        cls.channels.append(channel)
+        return channel
+
+    @classmethod
     def _start_server(cls):
         cls.server = yinjian_harness.ServerProcess(ARGS.server_binary, cls.config, cls.env)
         cls.port = cls.server.start(START_TIMEOUT)
-        credentials = grpc.ssl_channel_credentials(root_certificates=cls.ca_pem,
-                                                   private_key=cls.admin_key,
-                                                   certificate_chain=cls.admin_pem)
-        cls.channel = grpc.secure_channel(f"localhost:{cls.port}", credentials)
-        cls.crypto = crypto_grpc.CryptoServiceStub(cls.channel)
-        cls.kms = keys_grpc.KeyManagementServiceStub(cls.channel)
+        cls.channels = []
+        cls.channel = cls._open_channel(cls.admin_key, cls.admin_pem)
+        cls.admin_kms = keys_grpc.KeyManagementServiceStub(cls.channel)
+        cls.access = access_grpc.AccessServiceStub(cls.channel)
+        cls._connect_principals()
+
+    @classmethod
+    def _connect_principals(cls):
+        """Stubs for the enrolled officer (key management) and application (crypto)."""
+        if "e2e-officer" in cls.identities:
+            cls.kms = keys_grpc.KeyManagementServiceStub(
+                cls._open_channel(*cls.identities["e2e-officer"]))
+        if "e2e-app" in cls.identities:
+            cls.crypto = crypto_grpc.CryptoServiceStub(
+                cls._open_channel(*cls.identities["e2e-app"]))
+
+    @classmethod
+    def _enrol(cls):
+        """The administrator creates department e2e and enrols its officer and application with
+        keys and CSRs made here; the private keys never leave this process."""
+        cls.admin_kms.CreateDepartment(keys_pb2.CreateDepartmentRequest(
+            name=DEPARTMENT, display_name="End to end"), timeout=RPC_TIMEOUT)
+        for name, role in (("e2e-officer", "key-officer"), ("e2e-app", "application")):
+            key = ec.generate_private_key(ec.SECP256R1())
+            csr = (CertificateSigningRequestBuilder()
+                   .subject_name(Name([NameAttribute(NameOID.COMMON_NAME, name)]))
+                   .sign(key, hashes.SHA256()))
+            response = cls.access.AddPrincipal(access_pb2.AddPrincipalRequest(
+                name=name, department=DEPARTMENT, roles=[role],
+                csr_pem=csr.public_bytes(serialization.Encoding.PEM).decode()),
+                timeout=RPC_TIMEOUT)
+            key_pem = key.private_bytes(serialization.Encoding.PEM,
+                                        serialization.PrivateFormat.PKCS8,
+                                        serialization.NoEncryption())
+            cls.identities[name] = (key_pem, response.certificate_pem.encode())
+        cls._connect_principals()
 
     @classmethod
     def _stop_server(cls):
         """SIGTERMs the server; returns its exit code (None if none was running)."""
-        if cls.channel is not None:
-            cls.channel.close()
-            cls.channel = None
+        for channel in getattr(cls, "channels", []):
+            channel.close()
+        cls.channels = []
+        cls.channel = None
         if cls.server is None:
             return None
         try:
@@ -137,9 +185,6 @@ class YinjianEndToEndTest(unittest.TestCase):
 
     @classmethod
     def _create_keys(cls):
-        cls.kms.CreateDepartment(keys_pb2.CreateDepartmentRequest(name=DEPARTMENT,
-                                                                  display_name="End to end"),
-                                 timeout=RPC_TIMEOUT)
         cls.created = {}
         for short, kind in cls.KINDS.items():
             cls.created[short] = cls.kms.CreateKey(
@@ -217,11 +262,28 @@ class YinjianEndToEndTest(unittest.TestCase):
         self.assertRpcFails(grpc.StatusCode.INVALID_ARGUMENT, self.kms.CreateKey,
                             keys_pb2.CreateKeyRequest(name=f"{DEPARTMENT}/Bad Name",
                                                       kind=pb.KEY_KIND_AES256_GCM))
-        self.assertRpcFails(grpc.StatusCode.INVALID_ARGUMENT, self.kms.CreateDepartment,
+        self.assertRpcFails(grpc.StatusCode.INVALID_ARGUMENT, self.admin_kms.CreateDepartment,
                             keys_pb2.CreateDepartmentRequest(name="Bad Name"))
-        self.assertRpcFails(grpc.StatusCode.NOT_FOUND, self.kms.CreateKey,
+        # A key officer acts only on its own department's keys.
+        self.assertRpcFails(grpc.StatusCode.PERMISSION_DENIED, self.kms.CreateKey,
                             keys_pb2.CreateKeyRequest(name="no-such-department/k",
                                                       kind=pb.KEY_KIND_AES256_GCM))
+
+    def test_roles_are_enforced_for_an_independent_client(self):
+        # The administrator manages principals but uses no keys; the application uses keys but
+        # creates none (R6).
+        admin_crypto = crypto_grpc.CryptoServiceStub(self.channel)
+        self.assertRpcFails(grpc.StatusCode.PERMISSION_DENIED, admin_crypto.Encrypt,
+                            crypto_pb2.EncryptRequest(key=_key("aes"), plaintext=b"x"))
+        app_kms = keys_grpc.KeyManagementServiceStub(
+            self._open_channel(*self.identities["e2e-app"]))
+        self.assertRpcFails(grpc.StatusCode.PERMISSION_DENIED, app_kms.CreateKey,
+                            keys_pb2.CreateKeyRequest(name=_key("nope"),
+                                                      kind=pb.KEY_KIND_AES256_GCM))
+        me = access_grpc.AccessServiceStub(self._open_channel(*self.identities["e2e-app"])).WhoAmI(
+            access_pb2.WhoAmIRequest(), timeout=RPC_TIMEOUT)
+        self.assertEqual((me.name, me.department, list(me.roles)),
+                         ("e2e-app", DEPARTMENT, ["application"]))
 
     # --- encryption ------------------------------------------------------------------------
 

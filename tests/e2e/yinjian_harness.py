@@ -15,6 +15,7 @@ import threading
 import time
 
 PROTOS = [
+    "yinjian/v1/access.proto",
     "yinjian/v1/common.proto",
     "yinjian/v1/config.proto",
     "yinjian/v1/crypto.proto",

@@ -1,105 +1,61 @@
-// The server through a real gRPC channel with mutual TLS, a fresh SoftHSM token and a real
-// SQLite file, as clients see it.
+// The server through a real gRPC channel with mutual TLS, a fresh SoftHSM token
+// and a real SQLite file, as clients see it: an application and a key officer
+// of department finance, each with its own client certificate. Access control
+// itself is tested in access_e2e_test.cc.
 #include "service/server/server.h"
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <thread>
 
-#include "service/server/config.h"
-#include "service/server/dev_init.h"
-#include "tests/support/softhsm_token.h"
+#include "tests/service/server/test_server.h"
 #include "tests/support/status_test_macros.h"
-#include "tests/support/temp_dir.h"
 #include "yinjian/v1/crypto.grpc.pb.h"
 #include "yinjian/v1/keys.grpc.pb.h"
 
 namespace yinjian::server {
 namespace {
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::Deadline;
+using testing::Identity;
+using testing::TestServer;
 
 class ServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto softhsm = testing::SoftHsmToken::Create("server-test");
-    ASSERT_TRUE(softhsm.ok()) << softhsm.status();
-    softhsm_ = std::move(*softhsm).release();
-    auto dir = testing::TempDir::Create();
-    ASSERT_TRUE(dir.ok()) << dir.status();
-    dir_ = new testing::TempDir(std::move(*dir));
-    auto init = InitDevelopment({.data_dir = dir_->File("data"),
-                                 .module_path = softhsm_->module_path,
-                                 .token_label = softhsm_->label,
-                                 .pin_file = softhsm_->pin_file,
-                                 .listen_address = "127.0.0.1:0"});
-    ASSERT_TRUE(init.ok()) << init.status();
-    auto config = LoadServerConfig(init->config_path);
-    ASSERT_TRUE(config.ok()) << config.status();
-    config->mutable_limits()->set_max_batch_items(10);
-    config_ = new v1::ServerConfig(*config);
-    StartServer();
-  }
-  static void StartServer() {
-    auto server = Server::Start(*config_);
+    auto server = TestServer::Start("server-test", [](v1::ServerConfig& config) {
+      config.mutable_limits()->set_max_batch_items(10);
+    });
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server).release();
-  }
-  static void StopServer() {
-    delete server_;
-    server_ = nullptr;
+    YJ_ASSERT_OK(server_->CreateDepartment("finance"));
+    auto officer = server_->AddPrincipal("fin-officer", "finance", {"key-officer"});
+    ASSERT_TRUE(officer.ok()) << officer.status();
+    officer_ = new Identity(*officer);
+    auto app = server_->AddPrincipal("fin-app", "finance", {"application"});
+    ASSERT_TRUE(app.ok()) << app.status();
+    app_ = new Identity(*app);
   }
   static void TearDownTestSuite() {
-    StopServer();
-    delete config_;
-    delete dir_;
-    delete softhsm_;
+    delete server_;
+    delete officer_;
+    delete app_;
   }
 
-  static std::shared_ptr<grpc::Channel> Channel(bool with_client_certificate = true) {
-    const std::string pki = dir_->File("data") + "/pki/";
-    grpc::SslCredentialsOptions options;
-    options.pem_root_certs = Slurp(pki + "ca.pem");
-    if (with_client_certificate) {
-      options.pem_cert_chain = Slurp(pki + "admin.pem");
-      options.pem_private_key = Slurp(pki + "admin.key");
-    }
-    grpc::ChannelArguments args;
-    args.SetMaxReceiveMessageSize(64 << 20);
-    args.SetMaxSendMessageSize(64 << 20);
-    // An IP literal: no DNS resolution (gRPC 1.51's c-ares resolver leaks under LeakSanitizer).
-    return grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(server_->port()),
-                                     grpc::SslCredentials(options), args);
-  }
   static std::unique_ptr<grpc::ClientContext> Context(int seconds = 30) {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
-    return context;
+    return Deadline(seconds);
   }
   v1::CryptoService::Stub& crypto() {
-    if (!crypto_) crypto_ = v1::CryptoService::NewStub(Channel());
+    if (!crypto_) crypto_ = v1::CryptoService::NewStub(server_->Channel(*app_));
     return *crypto_;
   }
   v1::KeyManagementService::Stub& keys() {
-    if (!keys_) keys_ = v1::KeyManagementService::NewStub(Channel());
+    if (!keys_) keys_ = v1::KeyManagementService::NewStub(server_->Channel(*officer_));
     return *keys_;
   }
-  // Creates department `dept` (once) and key dept/name of `kind`.
+  // Creates key `name` of `kind` as finance's key officer.
   void CreateKey(const std::string& name, v1::KeyKind kind) {
-    const std::string dept = name.substr(0, name.find('/'));
-    v1::CreateDepartmentRequest department;
-    department.set_name(dept);
-    v1::Department created;
-    grpc::Status d = keys().CreateDepartment(Context().get(), department, &created);
-    ASSERT_TRUE(d.ok() || d.error_code() == grpc::StatusCode::ALREADY_EXISTS) << d.error_message();
     v1::CreateKeyRequest request;
     request.set_name(name);
     request.set_kind(kind);
@@ -124,17 +80,16 @@ class ServerTest : public ::testing::Test {
     return crypto().Decrypt(Context().get(), request, response);
   }
 
-  static inline testing::SoftHsmToken* softhsm_ = nullptr;
-  static inline testing::TempDir* dir_ = nullptr;
-  static inline v1::ServerConfig* config_ = nullptr;
-  static inline Server* server_ = nullptr;
+  static inline TestServer* server_ = nullptr;
+  static inline Identity* officer_ = nullptr;
+  static inline Identity* app_ = nullptr;
   std::unique_ptr<v1::CryptoService::Stub> crypto_;
   std::unique_ptr<v1::KeyManagementService::Stub> keys_;
 };
 
 TEST_F(ServerTest, EncryptDecryptOverMutualTls) {
-  CreateKey("finance/a", v1::KEY_KIND_AES256_GCM);
-  v1::EncryptResponse sealed = Encrypt("finance/a", "over the wire");
+  CreateKey("finance/main-a", v1::KEY_KIND_AES256_GCM);
+  v1::EncryptResponse sealed = Encrypt("finance/main-a", "over the wire");
   EXPECT_EQ(sealed.key_version().protection_level(), v1::PROTECTION_LEVEL_HSM);
   v1::DecryptResponse opened;
   ASSERT_TRUE(Decrypt(sealed.ciphertext(), &opened).ok());
@@ -142,8 +97,8 @@ TEST_F(ServerTest, EncryptDecryptOverMutualTls) {
 }
 
 TEST_F(ServerTest, EveryTamperedByteFailsWithoutPlaintext) {
-  CreateKey("tamper/a", v1::KEY_KIND_SM4);
-  const std::string ciphertext = Encrypt("tamper/a", "citizen record").ciphertext();
+  CreateKey("finance/tamper-a", v1::KEY_KIND_SM4);
+  const std::string ciphertext = Encrypt("finance/tamper-a", "citizen record").ciphertext();
   for (size_t i = 0; i < ciphertext.size(); ++i) {
     std::string tampered = ciphertext;
     tampered[i] ^= 0x80;
@@ -158,27 +113,28 @@ TEST_F(ServerTest, EveryTamperedByteFailsWithoutPlaintext) {
 }
 
 TEST_F(ServerTest, ClientsWithoutCertificatesAreRefused) {
-  auto stub = v1::CryptoService::NewStub(Channel(/*with_client_certificate=*/false));
+  auto stub = v1::CryptoService::NewStub(server_->Channel(nullptr));
   v1::GenerateRandomRequest request;
   request.set_length_bytes(8);
   v1::GenerateRandomResponse response;
   grpc::Status status = stub->GenerateRandom(Context(5).get(), request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
   auto plaintext = v1::CryptoService::NewStub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials()));
+      "127.0.0.1:" + std::to_string(server_->server().port()), grpc::InsecureChannelCredentials()));
   status = plaintext->GenerateRandom(Context(5).get(), request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
 TEST_F(ServerTest, LimitsAreResourceExhausted) {
-  CreateKey("limits/a", v1::KEY_KIND_AES256_GCM);
-  // The largest allowed plaintext round-trips: its ciphertext is larger than the payload limit.
+  CreateKey("finance/limits-a", v1::KEY_KIND_AES256_GCM);
+  // The largest allowed plaintext round-trips: its ciphertext is larger than
+  // the payload limit.
   const std::string largest(1 << 20, 'y');
   v1::DecryptResponse opened;
-  ASSERT_TRUE(Decrypt(Encrypt("limits/a", largest).ciphertext(), &opened).ok());
+  ASSERT_TRUE(Decrypt(Encrypt("finance/limits-a", largest).ciphertext(), &opened).ok());
   EXPECT_EQ(opened.plaintext(), largest);
   v1::EncryptRequest big;
-  big.set_key("limits/a");
+  big.set_key("finance/limits-a");
   big.set_plaintext(std::string((1 << 20) + 1, 'x'));
   v1::EncryptResponse response;
   grpc::Status status = crypto().Encrypt(Context().get(), big, &response);
@@ -189,7 +145,7 @@ TEST_F(ServerTest, LimitsAreResourceExhausted) {
   v1::BatchEncryptRequest batch;
   for (int i = 0; i < 11; ++i) {
     v1::EncryptRequest* item = batch.add_items();
-    item->set_key("limits/a");
+    item->set_key("finance/limits-a");
     item->set_plaintext("x");
   }
   v1::BatchEncryptResponse batch_response;
@@ -199,9 +155,10 @@ TEST_F(ServerTest, LimitsAreResourceExhausted) {
 }
 
 TEST_F(ServerTest, BatchItemsFailAlone) {
-  CreateKey("batch/a", v1::KEY_KIND_AES256_GCM);
+  CreateKey("finance/batch-a", v1::KEY_KIND_AES256_GCM);
   v1::BatchEncryptRequest batch;
-  for (const char* key : {"batch/a", "batch/missing", "Bad Name", "batch/a"}) {
+  for (const char* key :
+       {"finance/batch-a", "finance/batch-missing", "Bad Name", "finance/batch-a"}) {
     v1::EncryptRequest* item = batch.add_items();
     item->set_key(key);
     item->set_plaintext(std::string("item for ") + key);
@@ -215,11 +172,12 @@ TEST_F(ServerTest, BatchItemsFailAlone) {
   EXPECT_FALSE(response.results(1).has_response());
   EXPECT_EQ(response.results(3).status().code(), 0);
   v1::BatchDecryptRequest decrypt;
-  for (int i : {0, 3}) decrypt.add_items()->set_ciphertext(response.results(i).response().ciphertext());
+  for (int i : {0, 3})
+    decrypt.add_items()->set_ciphertext(response.results(i).response().ciphertext());
   v1::BatchDecryptResponse opened;
   ASSERT_TRUE(crypto().BatchDecrypt(Context().get(), decrypt, &opened).ok());
-  EXPECT_EQ(opened.results(0).response().plaintext(), "item for batch/a");
-  EXPECT_EQ(opened.results(1).response().plaintext(), "item for batch/a");
+  EXPECT_EQ(opened.results(0).response().plaintext(), "item for finance/batch-a");
+  EXPECT_EQ(opened.results(1).response().plaintext(), "item for finance/batch-a");
 }
 
 TEST_F(ServerTest, ExpiredDeadlinesAreRefused) {
@@ -256,19 +214,19 @@ TEST_F(ServerTest, DigestStreamMatchesUnaryDigest) {
 }
 
 TEST_F(ServerTest, WrongKindsAndUnknownKeysGetCanonicalCodes) {
-  CreateKey("kinds/signer", v1::KEY_KIND_ECDSA_P256);
+  CreateKey("finance/kinds-signer", v1::KEY_KIND_ECDSA_P256);
   v1::EncryptRequest request;
-  request.set_key("kinds/signer");
+  request.set_key("finance/kinds-signer");
   request.set_plaintext("x");
   v1::EncryptResponse response;
   grpc::Status wrong = crypto().Encrypt(Context().get(), request, &response);
   EXPECT_EQ(wrong.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_NE(wrong.error_message().find("ecdsa-p256"), std::string::npos);
-  request.set_key("kinds/none");
+  request.set_key("finance/kinds-none");
   EXPECT_EQ(crypto().Encrypt(Context().get(), request, &response).error_code(),
             grpc::StatusCode::NOT_FOUND);
   v1::SignRequest sign;
-  sign.set_key("kinds/signer");
+  sign.set_key("finance/kinds-signer");
   v1::SignResponse signed_;
   EXPECT_EQ(crypto().Sign(Context().get(), sign, &signed_).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);  // neither message nor digest
@@ -279,8 +237,8 @@ TEST_F(ServerTest, WrongKindsAndUnknownKeysGetCanonicalCodes) {
 }
 
 TEST_F(ServerTest, ShutdownFinishesCallsInFlight) {
-  // A streaming call is in flight when shutdown begins: it still completes, and then the
-  // server accepts no new calls.
+  // A streaming call is in flight when shutdown begins: it still completes, and
+  // then the server accepts no new calls.
   v1::DigestResponse response;
   auto context = Context();
   auto writer = crypto().DigestStream(context.get(), &response);
@@ -288,9 +246,10 @@ TEST_F(ServerTest, ShutdownFinishesCallsInFlight) {
   first.set_algorithm(v1::DIGEST_ALGORITHM_SHA256);
   first.set_data("before shutdown;");
   ASSERT_TRUE(writer->Write(first));
-  // Shutdown lets calls finish that the server has started; wait until this one has.
+  // Shutdown lets calls finish that the server has started; wait until this one
+  // has.
   writer->WaitForInitialMetadata();
-  std::thread stopper([] { server_->Shutdown(absl::Seconds(30)); });
+  std::thread stopper([] { server_->server().Shutdown(absl::Seconds(30)); });
   v1::DigestChunk second;
   second.set_data("after shutdown began");
   writer->Write(second);
@@ -304,29 +263,27 @@ TEST_F(ServerTest, ShutdownFinishesCallsInFlight) {
   v1::GenerateRandomResponse random;
   EXPECT_FALSE(crypto().GenerateRandom(Context(5).get(), request, &random).ok());
   crypto_.reset();
-  StopServer();
-  StartServer();  // the next test in this process gets a fresh server
+  YJ_ASSERT_OK(server_->Restart());  // the next test in this process gets a fresh server
 }
 
 // Last: restarts the server on the same store and token.
 TEST_F(ServerTest, ZzKeysAndCiphertextsSurviveARestart) {
-  CreateKey("restart/a", v1::KEY_KIND_AES256_GCM);
-  CreateKey("restart/s", v1::KEY_KIND_ED25519);
-  const std::string ciphertext = Encrypt("restart/a", "kept").ciphertext();
+  CreateKey("finance/restart-a", v1::KEY_KIND_AES256_GCM);
+  CreateKey("finance/restart-s", v1::KEY_KIND_ED25519);
+  const std::string ciphertext = Encrypt("finance/restart-a", "kept").ciphertext();
   v1::SignRequest sign;
-  sign.set_key("restart/s");
+  sign.set_key("finance/restart-s");
   sign.set_message("signed before");
   v1::SignResponse signature;
   ASSERT_TRUE(crypto().Sign(Context().get(), sign, &signature).ok());
   crypto_.reset();
   keys_.reset();
-  StopServer();
-  StartServer();
+  YJ_ASSERT_OK(server_->Restart());
   v1::DecryptResponse opened;
   ASSERT_TRUE(Decrypt(ciphertext, &opened).ok());
   EXPECT_EQ(opened.plaintext(), "kept");
   v1::VerifyRequest verify;
-  verify.set_key("restart/s:1");
+  verify.set_key("finance/restart-s:1");
   verify.set_message("signed before");
   verify.set_signature(signature.signature());
   v1::VerifyResponse verified;

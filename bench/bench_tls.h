@@ -17,7 +17,7 @@ struct BenchTls {
   std::string ca_pem;            // verifies both sides
   std::string server_cert_pem;   // valid for 127.0.0.1
   std::string server_key_pem;
-  std::string client_cert_pem;   // the development administrator
+  std::string client_cert_pem;   // the administrator; service_bench swaps in its application
   std::string client_key_pem;
 };
 

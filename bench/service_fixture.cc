@@ -12,6 +12,10 @@
 #include "hsm/pin.h"
 #include "service/server/config.h"
 #include "service/server/dev_init.h"
+#include "service/pki/certificate_authority.h"
+#include "service/pki/dev_pki.h"
+#include "service/pki/pem_files.h"
+#include "yinjian/v1/access.grpc.pb.h"
 #include "yinjian/v1/keys.grpc.pb.h"
 
 namespace yinjian::bench {
@@ -49,10 +53,19 @@ absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Create(
   RETURN_IF_ERROR(Annotate(started.status(), "starting the server"));
   fixture->server_ = std::move(*started);
 
-  absl::StatusOr<BenchTls> tls = LoadBenchTls((std::filesystem::path(data_dir) / "pki").string());
+  const std::string pki_dir = (std::filesystem::path(data_dir) / "pki").string();
+  absl::StatusOr<BenchTls> tls = LoadBenchTls(pki_dir);
   RETURN_IF_ERROR(Annotate(tls.status(), "reading the development PKI"));
+  // The administrator creates the department and enrols a key officer, who creates the keys,
+  // and an application, whose certificate every measured call presents (R6).
   fixture->tls_ = std::move(*tls);
+  RETURN_IF_ERROR(Annotate(fixture->CreateDepartment(), "creating the benchmark department"));
+  ASSIGN_OR_RETURN(BenchTls officer, fixture->Enrol("bench-officer", "key-officer", pki_dir));
+  ASSIGN_OR_RETURN(BenchTls application,
+                   fixture->Enrol("bench-application", "application", pki_dir));
+  fixture->tls_ = std::move(officer);
   RETURN_IF_ERROR(Annotate(fixture->CreateKeys(), "creating the benchmark keys"));
+  fixture->tls_ = std::move(application);
 
   ASSIGN_OR_RETURN(std::shared_ptr<hsm::Pkcs11Module> module,
                    hsm::Pkcs11Module::Load({.path = module_path}));
@@ -62,20 +75,49 @@ absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Create(
   return fixture;
 }
 
+absl::Status ServiceFixture::CreateDepartment() {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  v1::CreateDepartmentRequest request;
+  request.set_name(kBenchDepartment);
+  request.set_display_name("service benchmark");
+  request.set_token_label(scratch_->label());
+  v1::Department department;
+  return FromGrpcStatus(v1::KeyManagementService::NewStub(NewChannel())
+                            ->CreateDepartment(&context, request, &department),
+                        "CreateDepartment");
+}
+
+absl::StatusOr<BenchTls> ServiceFixture::Enrol(const std::string& name, const std::string& role,
+                                               const std::string& pki_dir) {
+  const std::filesystem::path dir(pki_dir);
+  ASSIGN_OR_RETURN(std::string ca_pem, pki::ReadPemFile((dir / pki::kCaCertificateFile).string()));
+  ASSIGN_OR_RETURN(hsm::SecureBytes ca_key,
+                   pki::ReadSecretPemFile((dir / pki::kCaKeyFile).string()));
+  ASSIGN_OR_RETURN(std::unique_ptr<pki::CertificateAuthority> ca,
+                   pki::CertificateAuthority::Load(ca_pem, ca_key));
+  ASSIGN_OR_RETURN(pki::IssuedCertificate issued,
+                   ca->Issue({.common_name = name, .organizational_unit = kBenchDepartment}));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  v1::AddPrincipalRequest request;
+  request.set_name(name);
+  request.set_department(kBenchDepartment);
+  request.add_roles(role);
+  request.set_certificate_pem(issued.certificate_pem);
+  v1::AddPrincipalResponse response;
+  RETURN_IF_ERROR(FromGrpcStatus(
+      v1::AccessService::NewStub(NewChannel())->AddPrincipal(&context, request, &response),
+      "AddPrincipal " + name));
+  BenchTls identity = tls_;
+  identity.client_cert_pem = issued.certificate_pem;
+  identity.client_key_pem.assign(issued.private_key_pem.begin(), issued.private_key_pem.end());
+  return identity;
+}
+
 absl::Status ServiceFixture::CreateKeys() {
   std::unique_ptr<v1::KeyManagementService::Stub> stub =
       v1::KeyManagementService::NewStub(NewChannel());
-  {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    v1::CreateDepartmentRequest request;
-    request.set_name(kBenchDepartment);
-    request.set_display_name("service benchmark");
-    request.set_token_label(scratch_->label());
-    v1::Department department;
-    RETURN_IF_ERROR(FromGrpcStatus(stub->CreateDepartment(&context, request, &department),
-                                   "CreateDepartment"));
-  }
   std::set<std::string> created;
   for (const ServiceOperationInfo& info : AllServiceOperations()) {
     if (!created.insert(info.key).second) continue;

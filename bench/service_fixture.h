@@ -42,7 +42,12 @@ class ServiceFixture {
 
  private:
   ServiceFixture() = default;
+  absl::Status CreateDepartment();
   absl::Status CreateKeys();
+  // Registers principal `name` of the benchmark department with `role` and a certificate from
+  // the development CA; returns it with its key as a BenchTls client identity.
+  absl::StatusOr<BenchTls> Enrol(const std::string& name, const std::string& role,
+                                 const std::string& pki_dir);
 
   // Declaration order is destruction order in reverse: the scratch token goes last.
   std::unique_ptr<ScratchToken> scratch_;

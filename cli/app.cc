@@ -5,7 +5,10 @@
 
 #include "cli/crypto_commands.h"
 #include "cli/department_commands.h"
+#include "cli/grant_commands.h"
 #include "cli/key_commands.h"
+#include "cli/principal_commands.h"
+#include "cli/role_commands.h"
 #include "cli/signature_commands.h"
 #include "cli/status_exit.h"
 #include "cli/utility_commands.h"
@@ -57,6 +60,9 @@ std::unique_ptr<CLI::App> BuildApp(GlobalOptions* globals, Action* chosen) {
   AddCryptoCommands(*app, registry);
   AddSignatureCommands(*app, registry);
   AddUtilityCommands(*app, registry);
+  AddPrincipalCommands(*app, registry);
+  AddRoleCommands(*app, registry);
+  AddGrantCommands(*app, registry);
   return app;
 }
 

@@ -1,9 +1,11 @@
-// What every command needs: the global options as parsed, and from them a channel, the output
-// format and a deadline for each RPC.
+// What every command needs: the global options as parsed, and from them the resolved profile, a
+// channel, the output format, and what each RPC carries (a deadline and, on a development
+// plaintext channel, the principal to act as).
 #ifndef YINJIAN_CLI_COMMAND_ENV_H_
 #define YINJIAN_CLI_COMMAND_ENV_H_
 
 #include <memory>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -12,36 +14,56 @@
 #include "cli/status_exit.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "yinjian/v1/config.pb.h"
 
 namespace yinjian::cli {
+
+// The request header that names the caller on a development plaintext channel, where there is no
+// client certificate to identify it (ClientProfile.development_principal).
+inline constexpr char kPrincipalHeader[] = "yinjian-principal";
+
+// The principal `profile` acts as through kPrincipalHeader: its development_principal on an
+// insecure plaintext channel, empty with TLS (the certificate identifies the caller) or when none
+// is set. INVALID_ARGUMENT if the name cannot travel in a header (not printable ASCII).
+absl::StatusOr<std::string> DevelopmentPrincipal(const v1::ClientProfile& profile);
 
 class CommandEnv {
  public:
   // Resolves the profile, opens the channel (lazily: no connection is made yet) and checks the
-  // output format and timeout. As ResolveProfile / MakeChannel for errors; INVALID_ARGUMENT
-  // for a bad format or a timeout that is not positive.
+  // output format and timeout. As ResolveProfile / MakeChannel / DevelopmentPrincipal for
+  // errors; INVALID_ARGUMENT for a bad format or a timeout that is not positive.
   static absl::StatusOr<CommandEnv> Create(const GlobalOptions& globals);
 
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
   OutputFormat output() const { return output_; }
+  // The profile in use: the profile file with the connection flags applied.
+  const v1::ClientProfile& profile() const { return profile_; }
 
-  // Gives `context` the deadline every RPC carries: now + --timeout.
-  void SetDeadline(grpc::ClientContext* context) const;
+  // Gives `context` what every RPC carries: the deadline now + --timeout and, if
+  // DevelopmentPrincipal(profile()) is not empty, the kPrincipalHeader naming it.
+  void PrepareContext(grpc::ClientContext* context) const;
 
-  // Runs one unary RPC: `rpc(context)` with a fresh context carrying the deadline. The RPC's
-  // failure becomes FromRpcStatus(...).
+  // Runs one unary RPC: `rpc(context)` with a fresh context prepared by PrepareContext. The
+  // RPC's failure becomes FromRpcStatus(...).
   template <typename Rpc>
   absl::Status Call(Rpc&& rpc) const {
     grpc::ClientContext context;
-    SetDeadline(&context);
+    PrepareContext(&context);
     return FromRpcStatus(rpc(&context));
   }
 
  private:
-  CommandEnv(std::shared_ptr<grpc::Channel> channel, OutputFormat output, double timeout_seconds)
-      : channel_(std::move(channel)), output_(output), timeout_seconds_(timeout_seconds) {}
+  CommandEnv(std::shared_ptr<grpc::Channel> channel, v1::ClientProfile profile,
+             std::string development_principal, OutputFormat output, double timeout_seconds)
+      : channel_(std::move(channel)),
+        profile_(std::move(profile)),
+        development_principal_(std::move(development_principal)),
+        output_(output),
+        timeout_seconds_(timeout_seconds) {}
 
   std::shared_ptr<grpc::Channel> channel_;
+  v1::ClientProfile profile_;
+  std::string development_principal_;
   OutputFormat output_;
   double timeout_seconds_;
 };

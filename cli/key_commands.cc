@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/command_env.h"
-#include "cli/file_io.h"
 #include "cli/key_kind_names.h"
+#include "cli/key_policy_flags.h"
 #include "common/status_macros.h"
 #include "yinjian/v1/keys.grpc.pb.h"
 
@@ -22,6 +22,12 @@ struct CreateKeyArgs {
   std::string kind;
   std::string protection;
   std::string description;
+  KeyPolicyFlags policy;
+};
+
+struct SetPolicyArgs {
+  std::string name;
+  KeyPolicyFlags policy;
 };
 
 std::vector<std::string> KeyRow(const v1::Key& key) {
@@ -29,17 +35,20 @@ std::vector<std::string> KeyRow(const v1::Key& key) {
           KeyKindName(key.kind()),
           ProtectionLevelName(key.protection_level()),
           absl::StrCat(key.primary_version()),
+          DataLevelForDisplay(key.policy()),
+          SharingClassForDisplay(key.policy()),
           FormatTimestamp(key.create_time()),
           key.description()};
 }
 
 Table KeyTable(const google::protobuf::RepeatedPtrField<v1::Key>& keys) {
-  Table table{.header = {"NAME", "KIND", "PROTECTION", "PRIMARY", "CREATED", "DESCRIPTION"}};
+  Table table{.header = {"NAME", "KIND", "PROTECTION", "PRIMARY", "LEVEL", "SHARING", "CREATED",
+                         "DESCRIPTION"}};
   for (const v1::Key& key : keys) table.rows.push_back(KeyRow(key));
   return table;
 }
 
-// One key, then its versions.
+// One key, then its policy, then its versions.
 std::string KeyDetail(const v1::Key& key) {
   google::protobuf::RepeatedPtrField<v1::Key> one;
   *one.Add() = key;
@@ -50,12 +59,12 @@ std::string KeyDetail(const v1::Key& key) {
     versions.rows.push_back(
         {absl::StrCat(version.version()), state, FormatTimestamp(version.create_time())});
   }
-  return absl::StrCat(RenderTable(KeyTable(one)), "\n", RenderTable(versions));
+  return absl::StrCat(RenderTable(KeyTable(one)), "\n", RenderTable(KeyPolicyTable(key.policy())),
+                      "\n", RenderTable(versions));
 }
 
 absl::Status PrintKey(const CommandEnv& env, const v1::Key& key) {
-  if (env.output() == OutputFormat::kJson) return Print(env.output(), key, Table());
-  return WriteFile("-", KeyDetail(key), OutputSecrecy::kPublic);
+  return PrintText(env.output(), key, KeyDetail(key));
 }
 
 absl::StatusOr<v1::CreateKeyRequest> BuildCreateRequest(const CreateKeyArgs& args) {
@@ -68,6 +77,9 @@ absl::StatusOr<v1::CreateKeyRequest> BuildCreateRequest(const CreateKeyArgs& arg
     request.set_protection_level(level);
   }
   request.set_description(args.description);
+  if (AnyPolicyFlag(args.policy)) {
+    ASSIGN_OR_RETURN(*request.mutable_policy(), BuildKeyPolicy(args.policy));
+  }
   return request;
 }
 
@@ -79,6 +91,19 @@ absl::Status RunCreate(const GlobalOptions& globals, const CreateKeyArgs& args) 
   v1::Key response;
   RETURN_IF_ERROR(env.Call(
       [&](grpc::ClientContext* context) { return stub->CreateKey(context, request, &response); }));
+  return PrintKey(env, response);
+}
+
+absl::Status RunSetPolicy(const GlobalOptions& globals, const SetPolicyArgs& args) {
+  v1::SetKeyPolicyRequest request;
+  request.set_name(args.name);
+  ASSIGN_OR_RETURN(*request.mutable_policy(), BuildKeyPolicy(args.policy));
+  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
+  auto stub = v1::KeyManagementService::NewStub(env.channel());
+  v1::Key response;
+  RETURN_IF_ERROR(env.Call([&](grpc::ClientContext* context) {
+    return stub->SetKeyPolicy(context, request, &response);
+  }));
   return PrintKey(env, response);
 }
 
@@ -113,16 +138,30 @@ void AddCreate(CLI::App* key, const CommandRegistry& registry) {
   create->add_option("--protection", args->protection,
                      "hsm or software (default: hsm where the token supports the kind)");
   create->add_option("--description", args->description, "what the key is for");
+  AddKeyPolicyOptions(create, &args->policy);
   OnSelected(create, registry,
              [globals = registry.globals, args] { return RunCreate(*globals, *args); });
+}
+
+void AddSetPolicy(CLI::App* key, const CommandRegistry& registry) {
+  auto args = std::make_shared<SetPolicyArgs>();
+  CLI::App* set_policy = key->add_subcommand(
+      "set-policy",
+      "replace a key's policy; every flag not given takes its default (general, none, every "
+      "operation, any purpose), whatever the key had before");
+  set_policy->add_option("DEPT/NAME", args->name, "the key")->required();
+  AddKeyPolicyOptions(set_policy, &args->policy);
+  OnSelected(set_policy, registry,
+             [globals = registry.globals, args] { return RunSetPolicy(*globals, *args); });
 }
 
 }  // namespace
 
 void AddKeyCommands(CLI::App& app, const CommandRegistry& registry) {
-  CLI::App* key = app.add_subcommand("key", "create, list and show keys");
+  CLI::App* key = app.add_subcommand("key", "create, list and show keys, and set their policy");
   key->require_subcommand(1);
   AddCreate(key, registry);
+  AddSetPolicy(key, registry);
 
   auto department = std::make_shared<std::string>();
   CLI::App* list = key->add_subcommand("list", "list a department's keys");
@@ -131,7 +170,7 @@ void AddKeyCommands(CLI::App& app, const CommandRegistry& registry) {
              [globals = registry.globals, department] { return RunList(*globals, *department); });
 
   auto name = std::make_shared<std::string>();
-  CLI::App* show = key->add_subcommand("show", "show a key and its versions");
+  CLI::App* show = key->add_subcommand("show", "show a key, its policy and its versions");
   show->add_option("DEPT/NAME", *name, "the key")->required();
   OnSelected(show, registry,
              [globals = registry.globals, name] { return RunShow(*globals, *name); });

@@ -67,6 +67,12 @@ absl::Status Print(OutputFormat format, const google::protobuf::Message& message
   return WriteFile("-", text, OutputSecrecy::kPublic);
 }
 
+absl::Status PrintText(OutputFormat format, const google::protobuf::Message& message,
+                       absl::string_view text) {
+  if (format == OutputFormat::kJson) return Print(format, message, Table());
+  return WriteFile("-", text, OutputSecrecy::kPublic);
+}
+
 Table KeyVersionTable(const v1::KeyVersionInfo& info) {
   return Table{.header = {"KEY", "VERSION", "KIND", "PROTECTION"},
                .rows = {{info.key(), absl::StrCat(info.version()), KeyKindName(info.kind()),

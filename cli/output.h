@@ -37,6 +37,10 @@ absl::StatusOr<std::string> RenderJsonLine(const google::protobuf::Message& mess
 absl::Status Print(OutputFormat format, const google::protobuf::Message& message,
                    const Table& table);
 
+// Prints `message` (kJson) or `text`, already rendered for people (kTable), to stdout.
+absl::Status PrintText(OutputFormat format, const google::protobuf::Message& message,
+                       absl::string_view text);
+
 // A key version as a one-row table: KEY VERSION KIND PROTECTION.
 Table KeyVersionTable(const v1::KeyVersionInfo& info);
 

@@ -71,6 +71,7 @@ absl::Status RunVerify(const GlobalOptions& globals, const SignatureArgs& args) 
 absl::Status RunPublicKey(const GlobalOptions& globals, const SignatureArgs& args) {
   v1::GetPublicKeyRequest request;
   ASSIGN_OR_RETURN(*request.mutable_key(), KeyWithVersion(args.key, args.version));
+  request.set_purpose(args.purpose);
   ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
   auto stub = v1::CryptoService::NewStub(env.channel());
   v1::GetPublicKeyResponse response;
@@ -119,6 +120,7 @@ void AddSignatureCommands(CLI::App& app, const CommandRegistry& registry) {
   pubkey->add_option("--version", pubkey_args->version, "the key version (default: primary)")
       ->check(CLI::Range(1, std::numeric_limits<int32_t>::max()));
   pubkey->add_option("--out", pubkey_args->out, "write the PEM to this file");
+  AddPurposeOption(pubkey, &pubkey_args->purpose);
   OnSelected(pubkey, registry, [globals = registry.globals, pubkey_args] {
     return RunPublicKey(*globals, *pubkey_args);
   });

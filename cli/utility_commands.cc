@@ -14,22 +14,27 @@ namespace {
 struct DigestArgs {
   std::string algorithm;
   std::string in;
+  std::string purpose;
 };
 
 struct RandomArgs {
   int length = 0;
   std::string out;
+  std::string purpose;
 };
 
-// Sends `first` (already read) and then the rest of `reader` as DigestStream chunks.
-absl::Status StreamDigest(const CommandEnv& env, v1::DigestAlgorithm algorithm, std::string first,
-                          InputReader& reader, v1::DigestResponse* response) {
+// Sends `first` (already read) and then the rest of `reader` as DigestStream chunks; the first
+// chunk carries the algorithm and the purpose.
+absl::Status StreamDigest(const CommandEnv& env, v1::DigestAlgorithm algorithm,
+                          const std::string& purpose, std::string first, InputReader& reader,
+                          v1::DigestResponse* response) {
   auto stub = v1::CryptoService::NewStub(env.channel());
   grpc::ClientContext context;
-  env.SetDeadline(&context);
+  env.PrepareContext(&context);
   auto writer = stub->DigestStream(&context, response);
   v1::DigestChunk chunk;
   chunk.set_algorithm(algorithm);
+  chunk.set_purpose(purpose);
   std::string data = std::move(first);
   while (!data.empty()) {
     for (size_t at = 0; at < data.size(); at += kDigestChunkBytes) {
@@ -37,6 +42,7 @@ absl::Status StreamDigest(const CommandEnv& env, v1::DigestAlgorithm algorithm, 
       // A failed write means the stream is broken; Finish() reports why.
       if (!writer->Write(chunk)) return FromRpcStatus(writer->Finish());
       chunk.clear_algorithm();
+      chunk.clear_purpose();
     }
     ASSIGN_OR_RETURN(data, reader.Read(4 * kDigestChunkBytes));
   }
@@ -52,12 +58,14 @@ absl::Status RunDigest(const GlobalOptions& globals, const DigestArgs& args) {
   ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
   v1::DigestResponse response;
   if (head.size() > kDigestUnaryLimitBytes) {
-    RETURN_IF_ERROR(StreamDigest(env, algorithm, std::move(head), reader, &response));
+    RETURN_IF_ERROR(
+        StreamDigest(env, algorithm, args.purpose, std::move(head), reader, &response));
   } else {
     auto stub = v1::CryptoService::NewStub(env.channel());
     v1::DigestRequest request;
     request.set_algorithm(algorithm);
     request.set_data(std::move(head));
+    request.set_purpose(args.purpose);
     RETURN_IF_ERROR(env.Call(
         [&](grpc::ClientContext* context) { return stub->Digest(context, request, &response); }));
   }
@@ -69,6 +77,7 @@ absl::Status RunRandom(const GlobalOptions& globals, const RandomArgs& args) {
   auto stub = v1::CryptoService::NewStub(env.channel());
   v1::GenerateRandomRequest request;
   request.set_length_bytes(args.length);
+  request.set_purpose(args.purpose);
   v1::GenerateRandomResponse response;
   RETURN_IF_ERROR(env.Call([&](grpc::ClientContext* context) {
     return stub->GenerateRandom(context, request, &response);
@@ -91,6 +100,7 @@ void AddUtilityCommands(CLI::App& app, const CommandRegistry& registry) {
   CLI::App* digest = app.add_subcommand("digest", "hash a file on the server (printed in hex)");
   digest->add_option("--alg", digest_args->algorithm, "sha256, sha384, sha512 or sm3")->required();
   digest->add_option("--in", digest_args->in, "input file, - for stdin")->required();
+  AddPurposeOption(digest, &digest_args->purpose);
   OnSelected(digest, registry, [globals = registry.globals, digest_args] {
     return RunDigest(*globals, *digest_args);
   });
@@ -101,6 +111,7 @@ void AddUtilityCommands(CLI::App& app, const CommandRegistry& registry) {
       ->required()
       ->check(CLI::Range(1, 1024 * 1024));
   random->add_option("--out", random_args->out, "write the raw bytes here (mode 0600)");
+  AddPurposeOption(random, &random_args->purpose);
   OnSelected(random, registry, [globals = registry.globals, random_args] {
     return RunRandom(*globals, *random_args);
   });

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# yinjianctl against a real yinjian-server (fresh SoftHSM token, init, mutual TLS), as a key
-# officer uses it; signatures are checked with the openssl command line.
+# yinjianctl against a real yinjian-server (fresh SoftHSM token, init, mutual TLS), as its people
+# use it: the first administrator enrols a key officer and applications (keys and CSRs made by
+# yinjianctl, certificates from the server's CA), the officer creates keys, the applications use
+# them, and a grant shares one with another department. Signatures are checked with openssl.
 set -euo pipefail
 server="$1"; ctl="$2"; source_dir="$3"
 work="$(mktemp -d)"; pid=""
@@ -20,16 +22,33 @@ while IFS= read -r -u 3 line; do
 done
 [[ -n "${port}" ]] || fail "server never became ready"
 cat <&3 >/dev/null &   # keep draining the server's output
-export YINJIAN_PROFILE="${work}/data/admin.profile"
-y() { "${ctl}" --server "127.0.0.1:${port}" "$@"; }
+creds="${work}/creds"
+as() { local who="$1"; shift; "${ctl}" --server "127.0.0.1:${port}" --profile "${creds}/${who}.profile" "$@"; }
+admin() { "${ctl}" --server "127.0.0.1:${port}" --profile "${work}/data/admin.profile" "$@"; }
 
-y department create finance --display-name "Finance Bureau" >/dev/null
-y key create finance/docs --kind aes256-gcm >/dev/null
-y key create finance/seal --kind ecdsa-p256 >/dev/null
-y key create finance/gm --kind sm2 >/dev/null
-y key create finance/ids --kind hmac-sm3 >/dev/null
-y --output json key list finance | grep -q '"finance/gm"' || fail "key list misses finance/gm"
-y key show finance/gm | grep -qi software || fail "sm2 key is not shown as software-protected"
+admin whoami | grep -q security-admin || fail "the first administrator is not a security-admin"
+admin department create finance --display-name "Finance Bureau" >/dev/null
+admin department create tax >/dev/null
+admin principal add fin-officer --department finance --role key-officer --out-dir "${creds}" >/dev/null
+admin principal add fin-officer2 --department finance --role key-officer --out-dir "${creds}" >/dev/null
+admin principal add fin-app --department finance --role application --out-dir "${creds}" >/dev/null
+admin principal add tax-officer --department tax --role key-officer --out-dir "${creds}" >/dev/null
+admin principal add tax-app --department tax --role application --out-dir "${creds}" >/dev/null
+[[ "$(stat -c %a "${creds}/fin-app.key")" == 600 ]] || fail "a private key is not mode 0600"
+as fin-app --output json whoami | grep -q '"fin-app"' || fail "whoami as fin-app"
+# Separation of duties: the administrator uses no keys, applications create none.
+if err="$(admin key create finance/x --kind aes256-gcm 2>&1)"; then fail "admin created a key"; fi
+[[ "${err}" == *PERMISSION_DENIED* ]] || fail "unclear denial: ${err}"
+if as fin-app key create finance/x --kind aes256-gcm 2>/dev/null; then fail "an application created a key"; fi
+
+y() { as fin-app "$@"; }
+officer() { as fin-officer "$@"; }
+officer key create finance/docs --kind aes256-gcm >/dev/null
+officer key create finance/seal --kind ecdsa-p256 >/dev/null
+officer key create finance/gm --kind sm2 >/dev/null
+officer key create finance/ids --kind hmac-sm3 >/dev/null
+officer --output json key list finance | grep -q '"finance/gm"' || fail "key list misses finance/gm"
+officer key show finance/gm | grep -qi software || fail "sm2 key is not shown as software-protected"
 
 printf 'resident register, page 7' >"${work}/plain"
 y encrypt finance/docs --in "${work}/plain" --out "${work}/sealed" --context case=42 --purpose audit >/dev/null
@@ -52,7 +71,7 @@ if y verify finance/seal --in "${work}/other" --sig "${work}/sig" 2>/dev/null; t
 fi
 # Every other signing kind, checked by openssl from the exported public key.
 for kind in ecdsa-p384 rsa-pss-2048 rsa-pkcs1-2048 ed25519; do
-  y key create "finance/${kind}" --kind "${kind}" >/dev/null
+  officer key create "finance/${kind}" --kind "${kind}" >/dev/null
   y sign "finance/${kind}" --in "${work}/plain" --out "${work}/${kind}.sig" >/dev/null
   y pubkey "finance/${kind}" --out "${work}/${kind}.pem" >/dev/null
   case "${kind}" in
@@ -83,4 +102,40 @@ set +e
 y encrypt finance/nothing --in "${work}/plain" --out "${work}/x" 2>"${work}/err"; code=$?
 set -e
 [[ ${code} -eq 1 ]] && grep -q NOT_FOUND "${work}/err" || fail "unknown key: exit ${code}"
+
+# Sharing a conditional key with the tax office for one purpose (docs/access.md).
+officer key create finance/payroll --kind aes256-gcm --level important --sharing conditional \
+  --allow-purpose payroll --allow-purpose tax-assessment >/dev/null
+officer key show finance/payroll | grep -q conditional || fail "key show lacks the sharing class"
+y encrypt finance/payroll --in "${work}/plain" --out "${work}/payroll.yjc" --purpose payroll >/dev/null
+denied() {  # denied REASON command...: the command must fail with that reason code
+  local reason="$1"; shift
+  if out="$("$@" 2>&1)"; then fail "allowed, expected ${reason}: $*"; fi
+  [[ "${out}" == *"PERMISSION_DENIED"*"${reason}"* ]] || fail "expected ${reason}, got: ${out}"
+}
+denied NO_GRANT as tax-app decrypt --in "${work}/payroll.yjc" --out "${work}/x" --purpose tax-assessment
+grant_json="$(as tax-officer --output json grant request finance/payroll --grantee-principal tax-app \
+  --operation decrypt --purpose tax-assessment --valid-for 30d --justification "case 17")"
+id_of() { grep -Eo '"id": *"?[0-9]+' <<<"$1" | grep -Eo '[0-9]+$' | head -1; }
+grant_id="$(id_of "${grant_json}")"
+[[ -n "${grant_id}" ]] || fail "no grant id in: ${grant_json}"
+denied GRANT_PENDING as tax-app decrypt --in "${work}/payroll.yjc" --out "${work}/x" --purpose tax-assessment
+denied OTHER_DEPARTMENT as tax-officer grant approve "${grant_id}"
+own_id="$(id_of "$(officer --output json grant request finance/payroll --grantee-department tax \
+  --operation decrypt --purpose payroll --valid-for 1d)")"
+denied SELF_APPROVAL officer grant approve "${own_id}"
+officer grant approve "${grant_id}" >/dev/null
+as tax-app decrypt --in "${work}/payroll.yjc" --out "${work}/tax-copy" --purpose tax-assessment >/dev/null
+cmp -s "${work}/plain" "${work}/tax-copy" || fail "the grantee did not get the plaintext"
+denied GRANT_WRONG_PURPOSE as tax-app decrypt --in "${work}/payroll.yjc" --out "${work}/x" --purpose payroll
+denied GRANT_WRONG_OPERATION as tax-app encrypt finance/payroll --in "${work}/plain" --out "${work}/x" --purpose tax-assessment
+as fin-officer2 grant show "${grant_id}" | grep -qi active || fail "grant show does not say active"
+as fin-officer2 grant revoke "${grant_id}" --reason "assessment closed" >/dev/null
+denied GRANT_REVOKED as tax-app decrypt --in "${work}/payroll.yjc" --out "${work}/x" --purpose tax-assessment
+
+# Offboarding: one step, and the principal's next call fails.
+admin principal offboard tax-app | grep -qi application || fail "the offboard report lacks the removed role"
+if out="$(as tax-app whoami 2>&1)"; then fail "an offboarded principal still works"; fi
+[[ "${out}" == *UNAUTHENTICATED* ]] || fail "offboarded call: ${out}"
+admin principal show tax-app | grep -q disabled || fail "principal show does not say disabled"
 echo "yinjianctl end-to-end test passed"

@@ -147,6 +147,56 @@ struct OffboardResult {
   std::vector<GrantRecord> requests_withdrawn;  // pending grants it requested for others, now revoked
 };
 
+// One entry of the audit log (R9, R10): the exact bytes that are hashed into the Merkle tree,
+// plus copies of a few fields for Query (never plaintext, never key material).
+struct AuditEntryRecord {
+  int64_t index = 0;      // 0, 1, 2 ... with no gaps
+  std::string entry;      // the canonical entry bytes (the leaf's input)
+  std::string leaf_hash;  // SHA-256(0x00 || entry), 32 bytes
+  absl::Time time;
+  std::string principal;
+  std::string department;  // the caller's
+  std::string operation;   // e.g. "Encrypt", "AddPrincipal"
+  std::string key;         // "department/key" or ""
+  std::string decision;    // "allow" or "deny"
+  std::string result;      // canonical code name, e.g. "OK", "PERMISSION_DENIED"
+
+  friend bool operator==(const AuditEntryRecord&, const AuditEntryRecord&) = default;
+};
+
+// The hash of a perfect subtree of the audit log's Merkle tree: leaves
+// [index << level, (index + 1) << level). Level 0 nodes are the leaf hashes.
+struct AuditNodeRecord {
+  int32_t level = 0;
+  int64_t index = 0;
+  std::string hash;  // 32 bytes
+
+  friend bool operator==(const AuditNodeRecord&, const AuditNodeRecord&) = default;
+};
+
+// A signed checkpoint of the audit log (C2SP tlog-checkpoint in a signed note).
+struct AuditCheckpointRecord {
+  int64_t size = 0;
+  std::string root_hash;  // 32 bytes
+  std::string note;       // the signed note text, exactly as signed
+  absl::Time created;
+
+  friend bool operator==(const AuditCheckpointRecord&, const AuditCheckpointRecord&) = default;
+};
+
+// What AuditQuery matches; empty strings and infinite times match everything.
+struct AuditFilter {
+  std::string principal;
+  std::string department;
+  std::string key;
+  std::string operation;
+  std::string decision;
+  absl::Time from = absl::InfinitePast();  // inclusive
+  absl::Time to = absl::InfiniteFuture();  // exclusive
+  int64_t after_index = -1;                // only entries with index > after_index
+  int32_t limit = 1000;                    // at most this many, in index order
+};
+
 }  // namespace yinjian::store
 
 #endif  // YINJIAN_SERVICE_STORE_RECORDS_H_

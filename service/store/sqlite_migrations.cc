@@ -121,9 +121,84 @@ CREATE INDEX grants_by_grantee_principal ON grants (grantee_principal);
 CREATE INDEX grants_by_grantee_department ON grants (grantee_department);
 )sql";
 
+// Step 3. The audit log (R9, R10): entries with the copies of their fields that QueryAudit
+// filters on, the hashes of the Merkle tree's complete subtrees, and signed checkpoints.
+// audit_entries.idx is the rowid, so max(idx) + 1 (the log's size) is one B-tree descent.
+// key_name holds "department/key" or ''. Times are microseconds as in step 1.
+//
+// The triggers make the three tables append-only for every writer, not only the store: an
+// UPDATE or DELETE aborts, and so does an INSERT that would replace a row (INSERT OR REPLACE
+// deletes without firing DELETE triggers); re-inserting an identical node or checkpoint is
+// left to the INSERT's own conflict clause. Whoever can write the file can still drop the
+// triggers and then edit rows; that is what the Merkle tree and the signed checkpoints
+// detect (audit verify), not what these triggers prevent.
+constexpr absl::string_view kStep3Sql = R"sql(
+CREATE TABLE audit_entries (
+  idx        INTEGER PRIMARY KEY CHECK (idx >= 0),
+  entry      BLOB    NOT NULL,
+  leaf_hash  BLOB    NOT NULL CHECK (length(leaf_hash) = 32),
+  time_us    INTEGER NOT NULL,
+  principal  TEXT    NOT NULL,
+  department TEXT    NOT NULL,
+  operation  TEXT    NOT NULL,
+  key_name   TEXT    NOT NULL,
+  decision   TEXT    NOT NULL,
+  result     TEXT    NOT NULL
+) STRICT;
+
+CREATE INDEX audit_entries_by_principal  ON audit_entries (principal);
+CREATE INDEX audit_entries_by_department ON audit_entries (department);
+CREATE INDEX audit_entries_by_key_name   ON audit_entries (key_name);
+CREATE INDEX audit_entries_by_operation  ON audit_entries (operation);
+CREATE INDEX audit_entries_by_time_us    ON audit_entries (time_us);
+
+CREATE TABLE audit_nodes (
+  level INTEGER NOT NULL CHECK (level >= 0 AND level < 63),
+  idx   INTEGER NOT NULL CHECK (idx >= 0),
+  hash  BLOB    NOT NULL CHECK (length(hash) = 32),
+  PRIMARY KEY (level, idx)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE audit_checkpoints (
+  size       INTEGER NOT NULL PRIMARY KEY CHECK (size >= 0),
+  root_hash  BLOB    NOT NULL CHECK (length(root_hash) = 32),
+  note       TEXT    NOT NULL,
+  created_us INTEGER NOT NULL
+) STRICT;
+
+CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_entries_no_replace BEFORE INSERT ON audit_entries
+WHEN EXISTS (SELECT 1 FROM audit_entries WHERE idx = NEW.idx)
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+CREATE TRIGGER audit_nodes_no_update BEFORE UPDATE ON audit_nodes
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_nodes_no_delete BEFORE DELETE ON audit_nodes
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_nodes_no_replace BEFORE INSERT ON audit_nodes
+WHEN EXISTS (SELECT 1 FROM audit_nodes
+             WHERE level = NEW.level AND idx = NEW.idx AND hash IS NOT NEW.hash)
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_checkpoints_no_replace BEFORE INSERT ON audit_checkpoints
+WHEN EXISTS (SELECT 1 FROM audit_checkpoints
+             WHERE size = NEW.size AND (root_hash IS NOT NEW.root_hash
+                                        OR note IS NOT NEW.note
+                                        OR created_us IS NOT NEW.created_us))
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {.version = 1, .name = "departments_keys_key_versions", .sql = kStep1Sql},
     {.version = 2, .name = "principals_certificates_grants_key_policy", .sql = kStep2Sql},
+    {.version = 3, .name = "audit_log", .sql = kStep3Sql},
 };
 
 constexpr absl::string_view kCreateMigrationsTable = R"sql(

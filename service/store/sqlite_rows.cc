@@ -37,6 +37,12 @@ absl::Time MicrosToTime(int64_t micros) {
 
 absl::Time StoredTime(absl::Time t) { return MicrosToTime(TimeToMicros(t)); }
 
+int64_t TimeToMicrosRoundingUp(absl::Time t) {
+  const int64_t micros = TimeToMicros(t);
+  if (micros == kInfinitePastMicros || micros == kInfiniteFutureMicros) return micros;
+  return MicrosToTime(micros) < t ? micros + 1 : micros;
+}
+
 absl::Status CheckList(absl::string_view what, const std::vector<std::string>& items) {
   for (const std::string& item : items) {
     if (item.empty()) return absl::InvalidArgumentError(absl::StrCat("empty item in ", what));
@@ -171,6 +177,33 @@ GrantRecord GrantFromRow(const Statement& row) {
           .revoked_by = row.ColumnText(17),
           .revoke_reason = row.ColumnText(18),
           .revoked = MicrosToTime(row.ColumnInt64(19))};
+}
+
+constexpr absl::string_view kSelectAuditEntry =
+    "SELECT idx, entry, leaf_hash, time_us, principal, department, operation, key_name, "
+    "decision, result FROM audit_entries ";
+
+AuditEntryRecord AuditEntryFromRow(const Statement& row) {
+  return {.index = row.ColumnInt64(0),
+          .entry = row.ColumnBlob(1),
+          .leaf_hash = row.ColumnBlob(2),
+          .time = MicrosToTime(row.ColumnInt64(3)),
+          .principal = row.ColumnText(4),
+          .department = row.ColumnText(5),
+          .operation = row.ColumnText(6),
+          .key = row.ColumnText(7),
+          .decision = row.ColumnText(8),
+          .result = row.ColumnText(9)};
+}
+
+constexpr absl::string_view kSelectAuditCheckpoint =
+    "SELECT size, root_hash, note, created_us FROM audit_checkpoints ";
+
+AuditCheckpointRecord AuditCheckpointFromRow(const Statement& row) {
+  return {.size = row.ColumnInt64(0),
+          .root_hash = row.ColumnBlob(1),
+          .note = row.ColumnText(2),
+          .created = MicrosToTime(row.ColumnInt64(3))};
 }
 
 absl::StatusOr<Statement> PrepareSelect(sqlite3* db, absl::string_view select,

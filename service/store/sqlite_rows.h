@@ -25,6 +25,10 @@ int64_t TimeToMicros(absl::Time t);
 absl::Time MicrosToTime(int64_t micros);
 // `t` as it reads back once stored.
 absl::Time StoredTime(absl::Time t);
+// The smallest stored value whose time is not before `t` (TimeToMicros rounded up rather than
+// down), for range bounds: time_us >= TimeToMicrosRoundingUp(t) selects exactly the stored
+// times >= t, and time_us < TimeToMicrosRoundingUp(t) those < t.
+int64_t TimeToMicrosRoundingUp(absl::Time t);
 
 // A list of strings is one TEXT column, the items joined by '\n'; the empty list is ''.
 // INVALID_ARGUMENT naming `what` if an item is empty or holds a '\n' (it could not be read back).
@@ -47,12 +51,16 @@ extern const absl::string_view kSelectKeyVersion;
 extern const absl::string_view kSelectPrincipal;
 extern const absl::string_view kSelectCertificate;
 extern const absl::string_view kSelectGrant;
+extern const absl::string_view kSelectAuditEntry;
+extern const absl::string_view kSelectAuditCheckpoint;
 DepartmentRecord DepartmentFromRow(const Statement& row);
 KeyRecord KeyFromRow(const Statement& row);
 KeyVersionRecord KeyVersionFromRow(const Statement& row);
 PrincipalRecord PrincipalFromRow(const Statement& row);
 CertificateRecord CertificateFromRow(const Statement& row);
 GrantRecord GrantFromRow(const Statement& row);
+AuditEntryRecord AuditEntryFromRow(const Statement& row);
+AuditCheckpointRecord AuditCheckpointFromRow(const Statement& row);
 
 // Prepares `select` + `rest`.
 absl::StatusOr<Statement> PrepareSelect(sqlite3* db, absl::string_view select,

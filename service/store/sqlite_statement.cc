@@ -166,6 +166,12 @@ absl::Status Statement::Run() {
   return absl::OkStatus();
 }
 
+absl::Status Statement::Reset() {
+  return SqliteStatus(db_, sqlite3_reset(stmt_), Abbreviate(sqlite3_sql(stmt_)));
+}
+
+int64_t Statement::Changes() const { return sqlite3_changes64(db_); }
+
 int64_t Statement::ColumnInt64(int column) const { return sqlite3_column_int64(stmt_, column); }
 
 std::string Statement::ColumnText(int column) const {

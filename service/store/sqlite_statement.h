@@ -61,6 +61,12 @@ class Statement {
   absl::StatusOr<bool> Step();
   // Steps once and expects no row (INSERT/UPDATE/DELETE).
   absl::Status Run();
+  // Makes the statement ready to step again from the start, keeping its bindings, so one
+  // prepared statement serves many rows: bind, Run, Reset, bind ... Call it after a successful
+  // Step or Run (after a failed one it returns that failure again).
+  absl::Status Reset();
+  // The number of rows the last INSERT/UPDATE/DELETE on the connection changed.
+  int64_t Changes() const;
 
   int64_t ColumnInt64(int column) const;
   std::string ColumnText(int column) const;

@@ -6,6 +6,7 @@
 #include "absl/memory/memory.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "service/store/sqlite_audit.h"
 #include "service/store/sqlite_grants.h"
 #include "service/store/sqlite_principals.h"
 #include "service/store/sqlite_rows.h"
@@ -373,8 +374,9 @@ void SqliteStore::TruncateWal() {
   sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
 }
 
-// Principals, certificates and grants: each call is one operation of sqlite_principals.h or
-// sqlite_grants.h, which validate and run their own transaction on the connection.
+// Principals, certificates, grants and the audit log: each call is one operation of
+// sqlite_principals.h, sqlite_grants.h or sqlite_audit.h, which validate and run their own
+// transaction (or single statement) on the connection.
 
 absl::Status SqliteStore::CreatePrincipal(const PrincipalRecord& principal) {
   absl::MutexLock lock(&mu_);
@@ -470,6 +472,54 @@ absl::StatusOr<GrantRecord> SqliteStore::RevokeGrant(int64_t id, absl::string_vi
 absl::StatusOr<GrantRecord> SqliteStore::ConsumeGrantUse(int64_t id, absl::Time when) {
   absl::MutexLock lock(&mu_);
   return sqlite::ConsumeGrantUse(db_, id, when);
+}
+
+absl::StatusOr<int64_t> SqliteStore::AuditLogSize() {
+  absl::MutexLock lock(&mu_);
+  return sqlite::AuditLogSize(db_);
+}
+
+absl::Status SqliteStore::AppendAudit(absl::Span<const AuditEntryRecord> entries,
+                                      absl::Span<const AuditNodeRecord> nodes,
+                                      const AuditCheckpointRecord& checkpoint) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::AppendAudit(db_, entries, nodes, checkpoint);
+}
+
+absl::StatusOr<AuditEntryRecord> SqliteStore::GetAuditEntry(int64_t index) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::GetAuditEntry(db_, index);
+}
+
+absl::StatusOr<std::vector<AuditEntryRecord>> SqliteStore::ListAuditEntries(int64_t begin,
+                                                                            int64_t end) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::ListAuditEntries(db_, begin, end);
+}
+
+absl::StatusOr<std::vector<AuditEntryRecord>> SqliteStore::QueryAudit(const AuditFilter& filter) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::QueryAudit(db_, filter);
+}
+
+absl::StatusOr<std::string> SqliteStore::GetAuditNode(int32_t level, int64_t index) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::GetAuditNode(db_, level, index);
+}
+
+absl::StatusOr<AuditCheckpointRecord> SqliteStore::LatestAuditCheckpoint() {
+  absl::MutexLock lock(&mu_);
+  return sqlite::LatestAuditCheckpoint(db_);
+}
+
+absl::StatusOr<AuditCheckpointRecord> SqliteStore::GetAuditCheckpoint(int64_t size) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::GetAuditCheckpoint(db_, size);
+}
+
+absl::StatusOr<std::vector<AuditCheckpointRecord>> SqliteStore::ListAuditCheckpoints() {
+  absl::MutexLock lock(&mu_);
+  return sqlite::ListAuditCheckpoints(db_);
 }
 
 }  // namespace yinjian::store

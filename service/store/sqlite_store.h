@@ -7,8 +7,8 @@
 // SqliteStore, used under a mutex.
 //
 // Layout: sqlite_store.cc implements departments, keys and versions and forwards principals and
-// certificates to sqlite_principals.cc and grants to sqlite_grants.cc; rows map to records in
-// sqlite_rows.cc.
+// certificates to sqlite_principals.cc, grants to sqlite_grants.cc and the audit log to
+// sqlite_audit.cc; rows map to records in sqlite_rows.cc.
 #ifndef YINJIAN_SERVICE_STORE_SQLITE_STORE_H_
 #define YINJIAN_SERVICE_STORE_SQLITE_STORE_H_
 
@@ -24,6 +24,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "service/store/records.h"
 #include "service/store/sqlite_connection.h"
 #include "service/store/sqlite_migrations.h"
@@ -117,6 +118,19 @@ class SqliteStore final : public Store {
   absl::StatusOr<GrantRecord> RevokeGrant(int64_t id, absl::string_view by,
                                           absl::string_view reason, absl::Time when) override;
   absl::StatusOr<GrantRecord> ConsumeGrantUse(int64_t id, absl::Time when) override;
+
+  absl::StatusOr<int64_t> AuditLogSize() override;
+  absl::Status AppendAudit(absl::Span<const AuditEntryRecord> entries,
+                           absl::Span<const AuditNodeRecord> nodes,
+                           const AuditCheckpointRecord& checkpoint) override;
+  absl::StatusOr<AuditEntryRecord> GetAuditEntry(int64_t index) override;
+  absl::StatusOr<std::vector<AuditEntryRecord>> ListAuditEntries(int64_t begin,
+                                                                 int64_t end) override;
+  absl::StatusOr<std::vector<AuditEntryRecord>> QueryAudit(const AuditFilter& filter) override;
+  absl::StatusOr<std::string> GetAuditNode(int32_t level, int64_t index) override;
+  absl::StatusOr<AuditCheckpointRecord> LatestAuditCheckpoint() override;
+  absl::StatusOr<AuditCheckpointRecord> GetAuditCheckpoint(int64_t size) override;
+  absl::StatusOr<std::vector<AuditCheckpointRecord>> ListAuditCheckpoints() override;
 
  private:
   SqliteStore(SqliteConnection connection, int32_t schema_version)

@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "service/store/records.h"
 
 namespace yinjian::store {
@@ -155,6 +156,33 @@ class Store {
   // uses >= max_uses. Works for any grant; the service calls it only for grants with a use
   // limit, so unlimited grants cost no write per call. Returns the updated record.
   virtual absl::StatusOr<GrantRecord> ConsumeGrantUse(int64_t id, absl::Time when) = 0;
+
+  // Audit log (R9, R10). Append-only: nothing ever updates or deletes an entry, node or
+  // checkpoint.
+  // The number of entries.
+  virtual absl::StatusOr<int64_t> AuditLogSize() = 0;
+  // In one transaction: the entries (their indices must be size, size+1, ... of the log as it is
+  // now, else FAILED_PRECONDITION and nothing is written), the new perfect-subtree nodes, and the
+  // checkpoint covering them (its size must be the new log size). A node or checkpoint that
+  // exists already with a different hash is FAILED_PRECONDITION (ALREADY_EXISTS never: an equal
+  // one is simply kept).
+  virtual absl::Status AppendAudit(absl::Span<const AuditEntryRecord> entries,
+                                   absl::Span<const AuditNodeRecord> nodes,
+                                   const AuditCheckpointRecord& checkpoint) = 0;
+  // NOT_FOUND beyond the log.
+  virtual absl::StatusOr<AuditEntryRecord> GetAuditEntry(int64_t index) = 0;
+  // Entries [begin, end) in index order (end clamped to the size).
+  virtual absl::StatusOr<std::vector<AuditEntryRecord>> ListAuditEntries(int64_t begin,
+                                                                         int64_t end) = 0;
+  virtual absl::StatusOr<std::vector<AuditEntryRecord>> QueryAudit(const AuditFilter& filter) = 0;
+  // NOT_FOUND if that subtree is not complete yet.
+  virtual absl::StatusOr<std::string> GetAuditNode(int32_t level, int64_t index) = 0;
+  // The newest checkpoint (largest size); NOT_FOUND for an empty log with none.
+  virtual absl::StatusOr<AuditCheckpointRecord> LatestAuditCheckpoint() = 0;
+  // The checkpoint of exactly that size; NOT_FOUND if none was made at that size.
+  virtual absl::StatusOr<AuditCheckpointRecord> GetAuditCheckpoint(int64_t size) = 0;
+  // Every checkpoint in size order (for `audit verify`).
+  virtual absl::StatusOr<std::vector<AuditCheckpointRecord>> ListAuditCheckpoints() = 0;
 };
 
 }  // namespace yinjian::store

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
@@ -52,6 +53,19 @@ inline void PrintTo(const GrantRecord& g, std::ostream* os) {
       << " approved_by=" << PrintableList(g.approved_by) << " activated=" << g.activated
       << " revoked_by=" << g.revoked_by << " reason=" << g.revoke_reason
       << " revoked=" << g.revoked << "}";
+}
+
+// Blobs (entries, hashes) as hex: they hold arbitrary bytes.
+inline void PrintTo(const AuditEntryRecord& e, std::ostream* os) {
+  *os << "AuditEntryRecord{" << e.index << " entry=" << absl::BytesToHexString(e.entry)
+      << " leaf=" << absl::BytesToHexString(e.leaf_hash) << " time=" << e.time
+      << " principal=" << e.principal << "@" << e.department << " operation=" << e.operation
+      << " key=" << e.key << " decision=" << e.decision << " result=" << e.result << "}";
+}
+
+inline void PrintTo(const AuditCheckpointRecord& c, std::ostream* os) {
+  *os << "AuditCheckpointRecord{size=" << c.size << " root=" << absl::BytesToHexString(c.root_hash)
+      << " created=" << c.created << " note=" << c.note << "}";
 }
 
 }  // namespace yinjian::store

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "tests/service/store/raw_sqlite.h"
 #include "tests/support/status_test_macros.h"
 #include "tests/support/temp_dir.h"
@@ -89,6 +90,26 @@ TEST_F(SqliteStatementTest, BadSqlFailsToPrepare) {
   const absl::Status status = Statement::Prepare(db(), "SELEKT 1").status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
   EXPECT_THAT(status.message(), HasSubstr("SELEKT"));
+}
+
+TEST_F(SqliteStatementTest, ResetRunsOneStatementForManyRows) {
+  YJ_ASSERT_OK_AND_ASSIGN(Statement insert,
+                          Statement::Prepare(db(),
+                                             "INSERT INTO t (id, s) VALUES (?1, ?2) "
+                                             "ON CONFLICT DO NOTHING"));
+  for (int64_t id : {1, 2, 3}) {
+    YJ_ASSERT_OK(insert.BindInt64(1, id));
+    YJ_ASSERT_OK(insert.BindText(2, absl::StrCat("row ", id)));
+    YJ_ASSERT_OK(insert.Run());
+    EXPECT_EQ(insert.Changes(), 1);
+    YJ_ASSERT_OK(insert.Reset());
+  }
+  // A conflict that ON CONFLICT DO NOTHING skips changes no row.
+  YJ_ASSERT_OK(insert.BindInt64(1, 2));
+  YJ_ASSERT_OK(insert.Run());
+  EXPECT_EQ(insert.Changes(), 0);
+  EXPECT_EQ(raw_->QueryText("SELECT group_concat(s, ',') FROM (SELECT s FROM t ORDER BY id)"),
+            "row 1,row 2,row 3");
 }
 
 TEST_F(SqliteStatementTest, UncommittedTransactionRollsBack) {

@@ -5,6 +5,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "service/access/decision_trace.h"
 #include "service/access/record_convert.h"
 #include "service/format/names.h"
 
@@ -61,11 +62,19 @@ absl::Status AccessController::AuthorizeKeyUse(const Caller& caller, policy::Act
     if (decision.allowed && decision.reason == policy::Reason::kGrant) {
       for (const store::GrantRecord& record : records) {
         if (record.id == decision.grant_id && record.max_uses > 0) {
-          return UseGrant(decision);
+          absl::Status used = UseGrant(decision);
+          if (!used.ok() && DenialReason(used).has_value()) {
+            TraceDecision(absl::StrCat(department, "/", key),
+                          {.allowed = false, .reason = policy::Reason::kGrantExhausted});
+          } else {
+            TraceDecision(absl::StrCat(department, "/", key), decision);
+          }
+          return used;
         }
       }
     }
   }
+  TraceDecision(absl::StrCat(department, "/", key), decision);
   return DecisionStatus(decision);
 }
 
@@ -90,7 +99,11 @@ absl::Status AccessController::Authorize(const Caller& caller, policy::Action ac
 
 absl::Status AccessController::Check(policy::Request request) {
   request.now = clock_();
-  return DecisionStatus(policy::Decide(request));
+  const policy::Decision decision = policy::Decide(request);
+  TraceDecision(request.key == nullptr ? "" : absl::StrCat(request.key->department, "/",
+                                                           request.key->name),
+                decision);
+  return DecisionStatus(decision);
 }
 
 }  // namespace yinjian::access

@@ -5,6 +5,7 @@
 
 #include "service/access/grant_manager.h"
 #include "service/access/principal_manager.h"
+#include "service/api/call_audit.h"
 #include "service/api/call_identity.h"
 #include "yinjian/v1/access.grpc.pb.h"
 
@@ -12,9 +13,9 @@ namespace yinjian::api {
 
 class AccessServiceImpl final : public v1::AccessService::CallbackService {
  public:
-  AccessServiceImpl(const CallIdentity& identity, access::PrincipalManager& principals,
-                    access::GrantManager& grants)
-      : identity_(identity), principals_(principals), grants_(grants) {}
+  AccessServiceImpl(const CallIdentity& identity, const CallAuditor& auditor,
+                    access::PrincipalManager& principals, access::GrantManager& grants)
+      : identity_(identity), auditor_(auditor), principals_(principals), grants_(grants) {}
 
   using Context = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -25,8 +26,7 @@ class AccessServiceImpl final : public v1::AccessService::CallbackService {
   Reactor* GetPrincipal(Context*, const v1::GetPrincipalRequest*, v1::Principal*) override;
   Reactor* ListPrincipals(Context*, const v1::ListPrincipalsRequest*,
                           v1::ListPrincipalsResponse*) override;
-  Reactor* DisablePrincipal(Context*, const v1::DisablePrincipalRequest*,
-                            v1::Principal*) override;
+  Reactor* DisablePrincipal(Context*, const v1::DisablePrincipalRequest*, v1::Principal*) override;
   Reactor* OffboardPrincipal(Context*, const v1::OffboardPrincipalRequest*,
                              v1::OffboardReport*) override;
   Reactor* AddCertificate(Context*, const v1::AddCertificateRequest*,
@@ -43,6 +43,7 @@ class AccessServiceImpl final : public v1::AccessService::CallbackService {
 
  private:
   const CallIdentity& identity_;
+  const CallAuditor& auditor_;
   access::PrincipalManager& principals_;
   access::GrantManager& grants_;
 };

@@ -112,24 +112,25 @@ absl::Status CryptoServiceImpl::DoSign(const access::Caller& caller, const v1::S
 grpc::ServerUnaryReactor* CryptoServiceImpl::Encrypt(grpc::CallbackServerContext* context,
                                                      const v1::EncryptRequest* request,
                                                      v1::EncryptResponse* response) {
-  return RunAsCaller(context, "Encrypt", *backends_.identity, [&](const access::Caller& caller) {
-    return DoEncrypt(caller, *request, response);
-  });
+  return RunAsCaller(
+      context, "Encrypt", *backends_.identity, *backends_.auditor, request, response,
+      [&](const access::Caller& caller) { return DoEncrypt(caller, *request, response); });
 }
 
 grpc::ServerUnaryReactor* CryptoServiceImpl::Decrypt(grpc::CallbackServerContext* context,
                                                      const v1::DecryptRequest* request,
                                                      v1::DecryptResponse* response) {
-  return RunAsCaller(context, "Decrypt", *backends_.identity, [&](const access::Caller& caller) {
-    return DoDecrypt(caller, *request, response);
-  });
+  return RunAsCaller(
+      context, "Decrypt", *backends_.identity, *backends_.auditor, request, response,
+      [&](const access::Caller& caller) { return DoDecrypt(caller, *request, response); });
 }
 
 grpc::ServerUnaryReactor* CryptoServiceImpl::ReEncrypt(grpc::CallbackServerContext* context,
                                                        const v1::ReEncryptRequest* request,
                                                        v1::ReEncryptResponse* response) {
   return RunAsCaller(
-      context, "ReEncrypt", *backends_.identity, [&](const access::Caller& caller) -> absl::Status {
+      context, "ReEncrypt", *backends_.identity, *backends_.auditor, request, response,
+      [&](const access::Caller& caller) -> absl::Status {
         RETURN_IF_ERROR(CheckCiphertext(request->ciphertext().size()));
         RETURN_IF_ERROR(CheckPurpose(request->purpose()));
         RETURN_IF_ERROR(AuthorizeCiphertext(caller, request->ciphertext(), request->purpose()));
@@ -151,7 +152,7 @@ grpc::ServerUnaryReactor* CryptoServiceImpl::GenerateDataKey(
     grpc::CallbackServerContext* context, const v1::GenerateDataKeyRequest* request,
     v1::GenerateDataKeyResponse* response) {
   return RunAsCaller(
-      context, "GenerateDataKey", *backends_.identity,
+      context, "GenerateDataKey", *backends_.identity, *backends_.auditor, request, response,
       [&](const access::Caller& caller) -> absl::Status {
         RETURN_IF_ERROR(CheckPurpose(request->purpose()));
         RETURN_IF_ERROR(backends_.access->AuthorizeKeyUse(caller, policy::Action::kGenerateDataKey,
@@ -170,16 +171,17 @@ grpc::ServerUnaryReactor* CryptoServiceImpl::GenerateDataKey(
 grpc::ServerUnaryReactor* CryptoServiceImpl::Sign(grpc::CallbackServerContext* context,
                                                   const v1::SignRequest* request,
                                                   v1::SignResponse* response) {
-  return RunAsCaller(context, "Sign", *backends_.identity, [&](const access::Caller& caller) {
-    return DoSign(caller, *request, response);
-  });
+  return RunAsCaller(
+      context, "Sign", *backends_.identity, *backends_.auditor, request, response,
+      [&](const access::Caller& caller) { return DoSign(caller, *request, response); });
 }
 
 grpc::ServerUnaryReactor* CryptoServiceImpl::Verify(grpc::CallbackServerContext* context,
                                                     const v1::VerifyRequest* request,
                                                     v1::VerifyResponse* response) {
   return RunAsCaller(
-      context, "Verify", *backends_.identity, [&](const access::Caller& caller) -> absl::Status {
+      context, "Verify", *backends_.identity, *backends_.auditor, request, response,
+      [&](const access::Caller& caller) -> absl::Status {
         RETURN_IF_ERROR(CheckPurpose(request->purpose()));
         if (request->input_case() == v1::VerifyRequest::INPUT_NOT_SET) {
           return absl::InvalidArgumentError("give the signed message or digest");
@@ -201,7 +203,7 @@ grpc::ServerUnaryReactor* CryptoServiceImpl::Verify(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* CryptoServiceImpl::Mac(grpc::CallbackServerContext* context,
                                                  const v1::MacRequest* request,
                                                  v1::MacResponse* response) {
-  return RunAsCaller(context, "Mac", *backends_.identity,
+  return RunAsCaller(context, "Mac", *backends_.identity, *backends_.auditor, request, response,
                      [&](const access::Caller& caller) -> absl::Status {
                        RETURN_IF_ERROR(CheckPayload(request->message().size(), "message"));
                        RETURN_IF_ERROR(CheckPurpose(request->purpose()));
@@ -218,26 +220,27 @@ grpc::ServerUnaryReactor* CryptoServiceImpl::Mac(grpc::CallbackServerContext* co
 grpc::ServerUnaryReactor* CryptoServiceImpl::VerifyMac(grpc::CallbackServerContext* context,
                                                        const v1::VerifyMacRequest* request,
                                                        v1::VerifyMacResponse* response) {
-  return RunAsCaller(
-      context, "VerifyMac", *backends_.identity, [&](const access::Caller& caller) -> absl::Status {
-        RETURN_IF_ERROR(CheckPayload(request->message().size(), "message"));
-        RETURN_IF_ERROR(CheckPurpose(request->purpose()));
-        RETURN_IF_ERROR(backends_.access->AuthorizeKeyUse(caller, policy::Action::kVerifyMac,
-                                                          request->key(), request->purpose()));
-        ASSIGN_OR_RETURN(
-            core::VerifyMacResult result,
-            backends_.macs->VerifyMac(request->key(), request->message(), request->mac()));
-        response->set_valid(result.valid);
-        ToProto(result.key_version, response->mutable_key_version());
-        return absl::OkStatus();
-      });
+  return RunAsCaller(context, "VerifyMac", *backends_.identity, *backends_.auditor, request,
+                     response, [&](const access::Caller& caller) -> absl::Status {
+                       RETURN_IF_ERROR(CheckPayload(request->message().size(), "message"));
+                       RETURN_IF_ERROR(CheckPurpose(request->purpose()));
+                       RETURN_IF_ERROR(backends_.access->AuthorizeKeyUse(
+                           caller, policy::Action::kVerifyMac, request->key(), request->purpose()));
+                       ASSIGN_OR_RETURN(core::VerifyMacResult result,
+                                        backends_.macs->VerifyMac(
+                                            request->key(), request->message(), request->mac()));
+                       response->set_valid(result.valid);
+                       ToProto(result.key_version, response->mutable_key_version());
+                       return absl::OkStatus();
+                     });
 }
 
 grpc::ServerUnaryReactor* CryptoServiceImpl::Digest(grpc::CallbackServerContext* context,
                                                     const v1::DigestRequest* request,
                                                     v1::DigestResponse* response) {
   return RunAsCaller(
-      context, "Digest", *backends_.identity, [&](const access::Caller& caller) -> absl::Status {
+      context, "Digest", *backends_.identity, *backends_.auditor, request, response,
+      [&](const access::Caller& caller) -> absl::Status {
         RETURN_IF_ERROR(CheckPayload(request->data().size(), "data"));
         RETURN_IF_ERROR(CheckPurpose(request->purpose()));
         RETURN_IF_ERROR(backends_.access->Authorize(caller, policy::Action::kDigest));
@@ -258,7 +261,7 @@ grpc::ServerUnaryReactor* CryptoServiceImpl::GetPublicKey(grpc::CallbackServerCo
                                                           const v1::GetPublicKeyRequest* request,
                                                           v1::GetPublicKeyResponse* response) {
   return RunAsCaller(
-      context, "GetPublicKey", *backends_.identity,
+      context, "GetPublicKey", *backends_.identity, *backends_.auditor, request, response,
       [&](const access::Caller& caller) -> absl::Status {
         RETURN_IF_ERROR(CheckPurpose(request->purpose()));
         RETURN_IF_ERROR(backends_.access->AuthorizeKeyUse(caller, policy::Action::kGetPublicKey,
@@ -275,7 +278,7 @@ grpc::ServerUnaryReactor* CryptoServiceImpl::GenerateRandom(
     grpc::CallbackServerContext* context, const v1::GenerateRandomRequest* request,
     v1::GenerateRandomResponse* response) {
   return RunAsCaller(
-      context, "GenerateRandom", *backends_.identity,
+      context, "GenerateRandom", *backends_.identity, *backends_.auditor, request, response,
       [&](const access::Caller& caller) -> absl::Status {
         RETURN_IF_ERROR(CheckPurpose(request->purpose()));
         RETURN_IF_ERROR(backends_.access->Authorize(caller, policy::Action::kGenerateRandom));
@@ -296,8 +299,8 @@ grpc::ServerUnaryReactor* CryptoServiceImpl::GenerateRandom(
 grpc::ServerUnaryReactor* CryptoServiceImpl::BatchEncrypt(grpc::CallbackServerContext* context,
                                                           const v1::BatchEncryptRequest* request,
                                                           v1::BatchEncryptResponse* response) {
-  return RunAsCaller(context, "BatchEncrypt", *backends_.identity,
-                     [&](const access::Caller& caller) -> absl::Status {
+  return RunAsCaller(context, "BatchEncrypt", *backends_.identity, *backends_.auditor, request,
+                     response, [&](const access::Caller& caller) -> absl::Status {
                        RETURN_IF_ERROR(CheckBatch(request->items_size()));
                        for (const v1::EncryptRequest& item : request->items()) {
                          RunItem(response->add_results(), [&](v1::EncryptResponse* out) {
@@ -311,8 +314,8 @@ grpc::ServerUnaryReactor* CryptoServiceImpl::BatchEncrypt(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* CryptoServiceImpl::BatchDecrypt(grpc::CallbackServerContext* context,
                                                           const v1::BatchDecryptRequest* request,
                                                           v1::BatchDecryptResponse* response) {
-  return RunAsCaller(context, "BatchDecrypt", *backends_.identity,
-                     [&](const access::Caller& caller) -> absl::Status {
+  return RunAsCaller(context, "BatchDecrypt", *backends_.identity, *backends_.auditor, request,
+                     response, [&](const access::Caller& caller) -> absl::Status {
                        RETURN_IF_ERROR(CheckBatch(request->items_size()));
                        for (const v1::DecryptRequest& item : request->items()) {
                          RunItem(response->add_results(), [&](v1::DecryptResponse* out) {
@@ -326,8 +329,8 @@ grpc::ServerUnaryReactor* CryptoServiceImpl::BatchDecrypt(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* CryptoServiceImpl::BatchSign(grpc::CallbackServerContext* context,
                                                        const v1::BatchSignRequest* request,
                                                        v1::BatchSignResponse* response) {
-  return RunAsCaller(context, "BatchSign", *backends_.identity,
-                     [&](const access::Caller& caller) -> absl::Status {
+  return RunAsCaller(context, "BatchSign", *backends_.identity, *backends_.auditor, request,
+                     response, [&](const access::Caller& caller) -> absl::Status {
                        RETURN_IF_ERROR(CheckBatch(request->items_size()));
                        for (const v1::SignRequest& item : request->items()) {
                          RunItem(response->add_results(),

@@ -6,6 +6,7 @@
 #include "hsm/token.h"
 #include "service/access/access_controller.h"
 #include "service/access/caller.h"
+#include "service/api/call_audit.h"
 #include "service/api/call_identity.h"
 #include "service/core/encryption_service.h"
 #include "service/core/mac_service.h"
@@ -24,9 +25,10 @@ struct CryptoBackends {
   core::EncryptionService* encryption;
   core::SignatureService* signatures;
   core::MacService* macs;
-  hsm::Token* random_token;  // the HSM whose generator GenerateRandom uses
-  const CallIdentity* identity;     // who is calling
+  hsm::Token* random_token;          // the HSM whose generator GenerateRandom uses
+  const CallIdentity* identity;      // who is calling
   access::AccessController* access;  // whether they may
+  const CallAuditor* auditor;        // what they did, in the audit log
 };
 
 class CryptoServiceImpl final : public v1::CryptoService::CallbackService {

@@ -3,6 +3,7 @@
 #define YINJIAN_SERVICE_API_KEY_MANAGEMENT_IMPL_H_
 
 #include "service/access/access_controller.h"
+#include "service/api/call_audit.h"
 #include "service/api/call_identity.h"
 #include "service/core/key_manager.h"
 #include "service/core/key_resolver.h"
@@ -13,8 +14,13 @@ namespace yinjian::api {
 class KeyManagementImpl final : public v1::KeyManagementService::CallbackService {
  public:
   KeyManagementImpl(core::KeyManager& manager, core::KeyResolver& resolver,
-                    const CallIdentity& identity, access::AccessController& access)
-      : manager_(manager), resolver_(resolver), identity_(identity), access_(access) {}
+                    const CallIdentity& identity, access::AccessController& access,
+                    const CallAuditor& auditor)
+      : manager_(manager),
+        resolver_(resolver),
+        identity_(identity),
+        access_(access),
+        auditor_(auditor) {}
 
   grpc::ServerUnaryReactor* CreateDepartment(grpc::CallbackServerContext*,
                                              const v1::CreateDepartmentRequest*,
@@ -39,6 +45,7 @@ class KeyManagementImpl final : public v1::KeyManagementService::CallbackService
   core::KeyResolver& resolver_;
   const CallIdentity& identity_;
   access::AccessController& access_;
+  const CallAuditor& auditor_;
 };
 
 }  // namespace yinjian::api

@@ -70,10 +70,14 @@ v1::ProtectionLevel ToProto(keys::Protection protection) {
 
 absl::StatusOr<std::optional<keys::Protection>> FromProto(v1::ProtectionLevel level) {
   switch (level) {
-    case v1::PROTECTION_LEVEL_UNSPECIFIED: return std::optional<keys::Protection>();
-    case v1::PROTECTION_LEVEL_HSM: return std::optional(keys::Protection::kHsm);
-    case v1::PROTECTION_LEVEL_SOFTWARE: return std::optional(keys::Protection::kSoftware);
-    default: return absl::InvalidArgumentError("unknown protection level");
+    case v1::PROTECTION_LEVEL_UNSPECIFIED:
+      return std::optional<keys::Protection>();
+    case v1::PROTECTION_LEVEL_HSM:
+      return std::optional(keys::Protection::kHsm);
+    case v1::PROTECTION_LEVEL_SOFTWARE:
+      return std::optional(keys::Protection::kSoftware);
+    default:
+      return absl::InvalidArgumentError("unknown protection level");
   }
 }
 

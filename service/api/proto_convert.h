@@ -7,10 +7,10 @@
 #include <optional>
 
 #include "absl/status/statusor.h"
+#include "policy/policy.h"
 #include "service/core/key_manager.h"
 #include "service/core/key_resolver.h"
 #include "service/format/encryption_context.h"
-#include "policy/policy.h"
 #include "service/keys/key_kind.h"
 #include "yinjian/v1/common.pb.h"
 #include "yinjian/v1/keys.pb.h"

@@ -9,6 +9,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "service/access/decision_trace.h"
+#include "service/api/call_audit.h"
 #include "service/api/call_identity.h"
 #include "service/api/status_convert.h"
 
@@ -28,16 +30,26 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context, absl::s
   return reactor;
 }
 
-// RunUnary for a call that needs to know its caller: identifies it first (UNAUTHENTICATED
-// otherwise) and passes it to `fn`.
+// RunUnary for a call that needs to know its caller: identifies it (UNAUTHENTICATED otherwise),
+// runs `fn` with it while collecting the policy decisions it makes, and records the call in the
+// audit log before anything is returned (call_audit.h).
 template <typename Fn>
 grpc::ServerUnaryReactor* RunAsCaller(grpc::CallbackServerContext* context,
                                       absl::string_view method, const CallIdentity& identity,
-                                      Fn&& fn) {
+                                      const CallAuditor& auditor,
+                                      const google::protobuf::Message* request,
+                                      google::protobuf::Message* response, Fn&& fn) {
   return RunUnary(context, method, [&]() -> absl::Status {
+    access::DecisionTrace trace;
+    access::ScopedDecisionTrace scope(&trace);
     absl::StatusOr<access::Caller> caller = identity.Identify(*context);
-    if (!caller.ok()) return caller.status();
-    return fn(*caller);
+    absl::Status status = caller.ok() ? fn(*caller) : caller.status();
+    return auditor.Record(*context, {.method = method,
+                                     .caller = &caller,
+                                     .trace = &trace,
+                                     .request = request,
+                                     .response = response,
+                                     .status = std::move(status)});
   });
 }
 

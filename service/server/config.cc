@@ -50,6 +50,11 @@ void ApplyDefaults(v1::ServerConfig& config) {
   if (hsm->max_sessions() == 0) hsm->set_max_sessions(16);
   v1::AccessConfig* access = config.mutable_access();
   if (access->identity_cache_ms() == 0) access->set_identity_cache_ms(1000);
+  v1::AuditConfig* audit = config.mutable_audit();
+  if (audit->origin().empty()) audit->set_origin("yinjian/" + hsm->token_label());
+  if (audit->checkpoint_file().empty() && !config.store().sqlite_path().empty()) {
+    audit->set_checkpoint_file(config.store().sqlite_path() + ".checkpoint");
+  }
 }
 
 absl::Status ValidateServerConfig(const v1::ServerConfig& config) {
@@ -72,6 +77,9 @@ absl::Status ValidateServerConfig(const v1::ServerConfig& config) {
                           "must be given together"));
   RETURN_IF_ERROR(Require(access.identity_cache_ms() >= -1, "access.identity_cache_ms",
                           "must be -1 (no reuse) or more"));
+  const std::string& origin = config.audit().origin();
+  RETURN_IF_ERROR(Require(!origin.empty() && origin.find_first_of(" +\t\n") == std::string::npos,
+                          "audit.origin", "must be non-empty without spaces or '+'"));
   if (config.insecure_plaintext_for_development()) {
     return Require(IsLoopbackAddress(config.listen_address()), "listen_address",
                    "must be a loopback address when insecure_plaintext_for_development is set");

@@ -4,6 +4,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -50,7 +51,8 @@ absl::Status Server::OpenTokens(const v1::HsmConfig& hsm) {
                   const std::string& pin_env) -> absl::Status {
     ASSIGN_OR_RETURN(hsm::SecureBytes pin, Pin(pin_file, pin_env));
     ASSIGN_OR_RETURN(std::unique_ptr<hsm::Token> token,
-                     hsm::Token::Open(module_, {.label = label, .pin = std::move(pin),
+                     hsm::Token::Open(module_, {.label = label,
+                                                .pin = std::move(pin),
                                                 .max_sessions = size_t(hsm.max_sessions())}));
     tokens_.push_back(std::move(token));
     return absl::OkStatus();
@@ -75,10 +77,10 @@ absl::Status Server::Listen(const v1::ServerConfig& config) {
   builder.RegisterService(crypto_service_.get());
   builder.RegisterService(key_service_.get());
   builder.RegisterService(access_service_.get());
+  builder.RegisterService(audit_service_.get());
   grpc_server_ = builder.BuildAndStart();
   if (grpc_server_ == nullptr || port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", config.listen_address()));
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen_address()));
   }
   return absl::OkStatus();
 }
@@ -99,11 +101,31 @@ absl::Status Server::StartAccess(const v1::ServerConfig& config) {
   }
   principals_ = std::make_unique<access::PrincipalManager>(
       *store_, *access_, *authenticator_, issuer_.get(), access::LogAccessEventToStderr);
-  grants_ = std::make_unique<access::GrantManager>(*store_, *access_,
-                                                   access::LogAccessEventToStderr);
+  grants_ =
+      std::make_unique<access::GrantManager>(*store_, *access_, access::LogAccessEventToStderr);
   identity_ = std::make_unique<api::CallIdentity>(*authenticator_,
                                                   config.insecure_plaintext_for_development());
-  access_service_ = std::make_unique<api::AccessServiceImpl>(*identity_, *principals_, *grants_);
+  return absl::OkStatus();
+}
+
+absl::Status Server::StartAudit(const v1::ServerConfig& config) {
+  const v1::AuditConfig& audit = config.audit();
+  if (audit.disabled_for_benchmarks_only()) {
+    std::fprintf(stderr,
+                 "yinjian-server: WARNING: audit.disabled_for_benchmarks_only is set: calls are "
+                 "NOT logged and no receipts are issued; never run like this in production\n");
+  } else {
+    ASSIGN_OR_RETURN(log_key_, audit::LogKey::OpenOrCreate(*tokens_.front()));
+    ASSIGN_OR_RETURN(audit_log_, audit::AuditLog::Open(*store_, *log_key_,
+                                                       {.origin = audit.origin(),
+                                                        .checkpoint_file = audit.checkpoint_file(),
+                                                        .witness_dir = audit.witness_dir()}));
+  }
+  auditor_ = std::make_unique<api::CallAuditor>(audit_log_.get());
+  access_service_ =
+      std::make_unique<api::AccessServiceImpl>(*identity_, *auditor_, *principals_, *grants_);
+  audit_service_ = std::make_unique<api::AuditServiceImpl>(*identity_, *auditor_, *access_, *store_,
+                                                           audit_log_.get());
   return absl::OkStatus();
 }
 
@@ -112,21 +134,22 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const v1::ServerConfig& co
   RETURN_IF_ERROR(server->OpenTokens(config.hsm()));
   ASSIGN_OR_RETURN(server->store_, store::SqliteStore::Open(config.store().sqlite_path()));
   server->manager_ = std::make_unique<core::KeyManager>(*server->store_, *server->directory_);
-  server->resolver_ =
-      std::make_unique<core::KeyResolver>(*server->store_, *server->directory_);
+  server->resolver_ = std::make_unique<core::KeyResolver>(*server->store_, *server->directory_);
   server->encryption_ = std::make_unique<core::EncryptionService>(*server->resolver_);
   server->signatures_ = std::make_unique<core::SignatureService>(*server->resolver_);
   server->macs_ = std::make_unique<core::MacService>(*server->resolver_);
   RETURN_IF_ERROR(server->StartAccess(config));
+  RETURN_IF_ERROR(server->StartAudit(config));
   const v1::Limits& limits = config.limits();
   server->crypto_service_ = std::make_unique<api::CryptoServiceImpl>(
-      api::CryptoBackends{server->encryption_.get(), server->signatures_.get(),
-                          server->macs_.get(), server->tokens_.front().get(),
-                          server->identity_.get(), server->access_.get()},
+      api::CryptoBackends{server->encryption_.get(), server->signatures_.get(), server->macs_.get(),
+                          server->tokens_.front().get(), server->identity_.get(),
+                          server->access_.get(), server->auditor_.get()},
       api::ServiceLimits{.max_payload_bytes = size_t(limits.max_payload_bytes()),
                          .max_batch_items = size_t(limits.max_batch_items())});
   server->key_service_ = std::make_unique<api::KeyManagementImpl>(
-      *server->manager_, *server->resolver_, *server->identity_, *server->access_);
+      *server->manager_, *server->resolver_, *server->identity_, *server->access_,
+      *server->auditor_);
   RETURN_IF_ERROR(server->Listen(config));
   return server;
 }

@@ -17,6 +17,10 @@
 #include "service/access/grant_manager.h"
 #include "service/access/principal_manager.h"
 #include "service/api/access_service_impl.h"
+#include "service/api/audit_service_impl.h"
+#include "service/api/call_audit.h"
+#include "service/audit/audit_log.h"
+#include "service/audit/log_key.h"
 #include "service/api/call_identity.h"
 #include "service/api/crypto_service_impl.h"
 #include "service/api/key_management_impl.h"
@@ -38,6 +42,8 @@ class Server {
 
   // The opened tokens; the first is the default.
   const std::vector<std::unique_ptr<hsm::Token>>& tokens() const { return tokens_; }
+  // The audit log; null if disabled for benchmarks.
+  audit::AuditLog* audit_log() { return audit_log_.get(); }
   // The bound port (useful with listen address port 0).
   int port() const { return port_; }
   // Stops accepting calls, lets in-flight calls finish until `grace` has passed, then cancels
@@ -50,6 +56,7 @@ class Server {
   absl::Status OpenTokens(const v1::HsmConfig& hsm);
   absl::Status Listen(const v1::ServerConfig& config);
   absl::Status StartAccess(const v1::ServerConfig& config);
+  absl::Status StartAudit(const v1::ServerConfig& config);
 
   std::shared_ptr<hsm::Pkcs11Module> module_;
   std::vector<std::unique_ptr<hsm::Token>> tokens_;  // [0] is the default token
@@ -66,6 +73,10 @@ class Server {
   std::unique_ptr<access::PrincipalManager> principals_;
   std::unique_ptr<access::GrantManager> grants_;
   std::unique_ptr<api::CallIdentity> identity_;
+  std::unique_ptr<audit::LogKey> log_key_;
+  std::unique_ptr<audit::AuditLog> audit_log_;  // null only with audit disabled (benchmarks)
+  std::unique_ptr<api::CallAuditor> auditor_;
+  std::unique_ptr<api::AuditServiceImpl> audit_service_;
   std::unique_ptr<api::CryptoServiceImpl> crypto_service_;
   std::unique_ptr<api::AccessServiceImpl> access_service_;
   std::unique_ptr<api::KeyManagementImpl> key_service_;

@@ -1,0 +1,290 @@
+// The audit log with its real parts: the log key in a SoftHSM token, the store in a SQLite file,
+// the checkpoint file on disk. Receipts verify offline; commits batch under load and do not wait
+// at low load; a failure to record fails the append; a rolled-back, truncated or forked store
+// is refused at start.
+#include "service/audit/audit_log.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "hsm/objects.h"
+#include "service/audit/checkpoint.h"
+#include "service/audit/proof_text.h"
+#include "service/audit/rejection.h"
+#include "service/store/sqlite_store.h"
+#include "tests/service/store/raw_sqlite.h"
+#include "tests/support/status_test_macros.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/token_fixture.h"
+
+namespace yinjian::audit {
+namespace {
+
+namespace fs = std::filesystem;
+
+AuditEvent Event(const std::string& principal, const std::string& operation) {
+  return {.time = absl::Now(),
+          .principal = principal,
+          .certificate = std::string(64, 'a'),
+          .department = "finance",
+          .operation = operation,
+          .key = "finance/payroll",
+          .key_version = 1,
+          .purpose = "payroll",
+          .decision = "allow",
+          .reason = "OWNER",
+          .result = "OK",
+          .request_digest = std::string(64, 'b'),
+          .response_digest = std::string(64, 'c')};
+}
+
+class AuditLogTest : public yinjian::testing::TokenTest {
+ protected:
+  void SetUp() override {
+    TokenTest::SetUp();
+    auto dir = yinjian::testing::TempDir::Create();
+    ASSERT_TRUE(dir.ok()) << dir.status();
+    dir_ = std::make_unique<yinjian::testing::TempDir>(std::move(*dir));
+    auto key = LogKey::OpenOrCreate(token());
+    ASSERT_TRUE(key.ok()) << key.status();
+    key_ = std::move(*key);
+    YJ_ASSERT_OK(OpenStore());
+  }
+
+  std::string DbPath() const { return dir_->File("yinjian.db"); }
+  std::string CheckpointPath() const { return dir_->File("yinjian.db.checkpoint"); }
+
+  absl::Status OpenStore() {
+    log_.reset();
+    store_.reset();
+    auto store = store::SqliteStore::Open(DbPath());
+    if (!store.ok()) return store.status();
+    store_ = std::move(*store);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::unique_ptr<AuditLog>> OpenLog(bool with_checkpoint_file = true) {
+    return AuditLog::Open(*store_, *key_,
+                          {.origin = "yinjian.test/audit",
+                           .checkpoint_file = with_checkpoint_file ? CheckpointPath() : "",
+                           .witness_dir = ""});
+  }
+
+  void AppendN(AuditLog& log, int n, const std::string& principal) {
+    for (int i = 0; i < n; ++i) {
+      YJ_ASSERT_OK(log.Append(Event(principal, absl::StrCat("Op", i))).status());
+    }
+  }
+
+  // A consistent copy of the store as it is now (what a backup, or an attacker, would keep).
+  void Snapshot(const std::string& path) {
+    store::testing::RawSqlite raw(DbPath());
+    raw.Exec(absl::StrCat("VACUUM INTO '", path, "'"));
+  }
+
+  // Replaces the store's file with `snapshot` (closing everything first).
+  void Restore(const std::string& snapshot) {
+    log_.reset();
+    store_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(DbPath() + suffix);
+    fs::copy_file(snapshot, DbPath());
+  }
+
+  std::unique_ptr<yinjian::testing::TempDir> dir_;
+  std::unique_ptr<LogKey> key_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<AuditLog> log_;
+};
+
+TEST_F(AuditLogTest, ReceiptsVerifyOfflineAndCarryTheEntry) {
+  YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+  std::vector<AppendedEntry> appended;
+  for (int i = 0; i < 5; ++i) {
+    YJ_ASSERT_OK_AND_ASSIGN(AppendedEntry entry, log->Append(Event("fin-app", "Encrypt")));
+    EXPECT_EQ(entry.index, i);
+    appended.push_back(entry);
+  }
+  const NoteVerifier* verifiers[] = {&log->verifier()};
+  for (const AppendedEntry& entry : appended) {
+    YJ_ASSERT_OK_AND_ASSIGN(std::string receipt, log->ReceiptFor(entry));
+    YJ_ASSERT_OK_AND_ASSIGN(VerifiedReceipt verified,
+                            VerifyReceipt(receipt, verifiers, "yinjian.test/audit"));
+    EXPECT_EQ(int64_t(verified.index), entry.index);
+    EXPECT_EQ(std::string(verified.entry.begin(), verified.entry.end()), entry.entry);
+    EXPECT_TRUE(absl::StrContains(entry.entry, absl::StrCat("\"index\":", entry.index)));
+    // The same receipt from the store alone.
+    YJ_ASSERT_OK_AND_ASSIGN(std::string again, log->Receipt(entry.index));
+    YJ_EXPECT_OK(VerifyReceipt(again, verifiers, "yinjian.test/audit").status());
+  }
+  // The checkpoint file holds the latest checkpoint, signed by the log key.
+  std::ifstream in(CheckpointPath());
+  std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  YJ_ASSERT_OK_AND_ASSIGN(Checkpoint checkpoint,
+                          OpenCheckpoint(file, verifiers, "yinjian.test/audit"));
+  EXPECT_EQ(checkpoint.size, 5u);
+  EXPECT_EQ(log->Receipt(5).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(AuditLogTest, LowLoadCommitsEachEntryAtOnce) {
+  YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+  AppendN(*log, 4, "one-caller");
+  // One caller at a time: every append is its own commit, nobody waited for company.
+  EXPECT_EQ(log->stats().commits, 4);
+  EXPECT_EQ(log->stats().entries, 4);
+}
+
+TEST_F(AuditLogTest, ConcurrentCallersShareCommitsAndLeaveNoGaps) {
+  YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+  constexpr int kThreads = 8, kEach = 40;
+  std::vector<std::thread> threads;
+  std::vector<std::vector<int64_t>> indices(kThreads);
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        absl::StatusOr<AppendedEntry> entry = log->Append(Event(absl::StrCat("app", t), "Sign"));
+        if (entry.ok()) {
+          indices[t].push_back(entry->index);
+        } else {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::vector<int64_t> all;
+  for (const auto& mine : indices) all.insert(all.end(), mine.begin(), mine.end());
+  std::sort(all.begin(), all.end());
+  ASSERT_EQ(all.size(), size_t(kThreads * kEach));
+  for (size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i], int64_t(i));
+  const AuditLogStats stats = log->stats();
+  EXPECT_EQ(stats.entries, kThreads * kEach);
+  EXPECT_LT(stats.commits, stats.entries) << "no commit served more than one caller";
+  // Every checkpoint made along the way is consistent with the last one.
+  YJ_ASSERT_OK_AND_ASSIGN(auto checkpoints, store_->ListAuditCheckpoints());
+  ASSERT_EQ(int64_t(checkpoints.size()), stats.commits);
+  const store::AuditCheckpointRecord& last = checkpoints.back();
+  Hash last_root;
+  std::copy(last.root_hash.begin(), last.root_hash.end(), last_root.begin());
+  for (const store::AuditCheckpointRecord& checkpoint : checkpoints) {
+    Hash root;
+    std::copy(checkpoint.root_hash.begin(), checkpoint.root_hash.end(), root.begin());
+    YJ_ASSERT_OK_AND_ASSIGN(std::vector<Hash> proof,
+                            log->ConsistencyProof(checkpoint.size, last.size));
+    YJ_EXPECT_OK(VerifyConsistency(checkpoint.size, last.size, root, last_root, proof));
+  }
+}
+
+TEST_F(AuditLogTest, WhatCannotBeSignedIsNotRecorded) {
+  YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+  AppendN(*log, 2, "fin-app");
+  // The HSM loses the log's key pair: nothing can be checkpointed any more.
+  for (CK_OBJECT_CLASS object_class : {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY}) {
+    YJ_ASSERT_OK_AND_ASSIGN(
+        CK_OBJECT_HANDLE handle,
+        hsm::FindObject(token(), {.object_class = object_class,
+                                  .id = hsm::ToBytes(absl::string_view(kLogKeyId))}));
+    hsm::ScopedObject doomed(&token(), handle);  // destroyed at the end of this scope
+  }
+  absl::StatusOr<AppendedEntry> failed = log->Append(Event("fin-app", "Decrypt"));
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable) << failed.status();
+  YJ_ASSERT_OK_AND_ASSIGN(int64_t size, store_->AuditLogSize());
+  EXPECT_EQ(size, 2);
+  // The next test's SetUp makes a new key pair (the token is shared by the suite).
+}
+
+TEST_F(AuditLogTest, ARolledBackStoreIsRefused) {
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+    AppendN(*log, 3, "fin-app");
+  }
+  const std::string snapshot = dir_->File("old.db");
+  Snapshot(snapshot);
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+    AppendN(*log, 2, "fin-app");
+  }
+  Restore(snapshot);
+  YJ_ASSERT_OK(OpenStore());
+  absl::StatusOr<std::unique_ptr<AuditLog>> reopened = OpenLog();
+  EXPECT_EQ(reopened.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(reopened.status().message(), "rolled back")) << reopened.status();
+}
+
+TEST_F(AuditLogTest, AForkedStoreIsRefused) {
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+    AppendN(*log, 3, "fin-app");
+  }
+  const std::string snapshot = dir_->File("old.db");
+  Snapshot(snapshot);
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+    AppendN(*log, 2, "fin-app");  // the checkpoint file now says: 5 entries, root R
+  }
+  // Someone rolls the store back and writes two other entries without the checkpoint file:
+  // the same size, another root.
+  Restore(snapshot);
+  YJ_ASSERT_OK(OpenStore());
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog(/*with_checkpoint_file=*/false));
+    AppendN(*log, 2, "mallory");
+  }
+  YJ_ASSERT_OK(OpenStore());
+  absl::StatusOr<std::unique_ptr<AuditLog>> reopened = OpenLog();
+  EXPECT_EQ(reopened.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(reopened.status().message(), "forked")) << reopened.status();
+}
+
+TEST_F(AuditLogTest, ACheckpointFileNotSignedByTheLogKeyIsRefused) {
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+    AppendN(*log, 1, "fin-app");
+  }
+  std::ifstream in(CheckpointPath());
+  std::string note((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  // An edited body: "1" entries becomes "9".
+  const size_t newline = note.find('\n');
+  ASSERT_NE(newline, std::string::npos);
+  note[newline + 1] = '9';
+  std::ofstream(CheckpointPath(), std::ios::trunc) << note;
+  absl::StatusOr<std::unique_ptr<AuditLog>> reopened = OpenLog();
+  EXPECT_EQ(reopened.status().code(), absl::StatusCode::kFailedPrecondition) << reopened.status();
+}
+
+TEST_F(AuditLogTest, AStoreWhoseEntriesDisagreeWithItsCheckpointIsRefused) {
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+    AppendN(*log, 4, "fin-app");
+  }
+  log_.reset();
+  store_.reset();
+  {
+    // A hand edit that gets past the triggers: drop them and rewrite the subtree hash that
+    // covers all four entries.
+    store::testing::RawSqlite raw(DbPath());
+    const std::string triggers = raw.QueryText(
+        "SELECT group_concat(name, ',') FROM sqlite_master WHERE type = 'trigger' AND "
+        "tbl_name = 'audit_nodes'");
+    for (absl::string_view name : absl::StrSplit(triggers, ',')) {
+      if (!name.empty() && name != "<no row>") raw.Exec(absl::StrCat("DROP TRIGGER ", name));
+    }
+    raw.Exec("UPDATE audit_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 0");
+  }
+  YJ_ASSERT_OK(OpenStore());
+  absl::StatusOr<std::unique_ptr<AuditLog>> reopened = OpenLog();
+  EXPECT_EQ(reopened.status().code(), absl::StatusCode::kFailedPrecondition) << reopened.status();
+}
+
+}  // namespace
+}  // namespace yinjian::audit

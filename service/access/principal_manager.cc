@@ -189,6 +189,21 @@ absl::StatusOr<OffboardReport> PrincipalManager::Offboard(const Caller& caller,
       report.grants_approved.push_back(std::move(grant));
     }
   }
+  // What it did, from the audit log (R8, R9).
+  for (int64_t after = -1;;) {
+    ASSIGN_OR_RETURN(std::vector<store::AuditEntryRecord> page,
+                     store_.QueryAudit({.principal = std::string(name),
+                                        .after_index = after,
+                                        .limit = kMaxOffboardActivity}));
+    if (page.empty()) break;
+    report.activity_total += int64_t(page.size());
+    after = page.back().index;
+    for (store::AuditEntryRecord& entry : page) {
+      if (report.activity.size() < size_t(kMaxOffboardActivity)) {
+        report.activity.push_back(std::move(entry));
+      }
+    }
+  }
   Record(caller, "principal.offboard", name,
          absl::StrCat(report.result.certificates_revoked.size(), " certificates revoked, ",
                       report.result.grants_revoked.size(), " grants revoked, ",

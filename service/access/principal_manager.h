@@ -46,10 +46,16 @@ struct BoundCertificate {
   std::string ca_certificate_pem;  // the issuing CA's, for csr_pem only
 };
 
+inline constexpr int32_t kMaxOffboardActivity = 1000;
+
 struct OffboardReport {
   store::OffboardResult result;
   // Grants the principal approved that are still active: for the report's reader to review.
   std::vector<store::GrantRecord> grants_approved;
+  // What it did: its audit entries, oldest first (at most kMaxOffboardActivity), and how many
+  // there are in all.
+  std::vector<store::AuditEntryRecord> activity;
+  int64_t activity_total = 0;
   absl::Time when;
 };
 

@@ -94,6 +94,8 @@ void ToProto(const access::OffboardReport& report, v1::OffboardReport* out) {
     ToProto(grant, report.when, out->add_grants_approved());
   }
   SetTime(report.when, out->mutable_offboard_time());
+  for (const store::AuditEntryRecord& entry : report.activity) out->add_activity(entry.entry);
+  out->set_activity_total(report.activity_total);
 }
 
 }  // namespace yinjian::api

@@ -413,6 +413,15 @@ TEST_F(AccessTest, OffboardingRevokesEverythingInOneStep) {
   ASSERT_EQ(report.requests_withdrawn_size(), 1);
   EXPECT_EQ(report.requests_withdrawn(0).id(), pending.id());
 
+  // What it did: at least its request and its encryption, from the audit log.
+  EXPECT_GE(report.activity_total(), 2);
+  ASSERT_EQ(report.activity_size(), report.activity_total());
+  bool encrypted = false;
+  for (const std::string& entry : report.activity()) {
+    EXPECT_TRUE(absl::StrContains(entry, "\"principal\":\"tax-leaver\"")) << entry;
+    encrypted |= absl::StrContains(entry, "\"operation\":\"Encrypt\"");
+  }
+  EXPECT_TRUE(encrypted);
   grpc::Status after = Encrypt("tax-leaver", "finance/payroll", "payroll");
   EXPECT_EQ(after.error_code(), grpc::StatusCode::UNAUTHENTICATED) << after.error_message();
   // Nobody offboards themselves.

@@ -3,6 +3,7 @@
 #include "common/status_macros.h"
 #include "service/api/proto_convert.h"
 #include "service/api/unary.h"
+#include "absl/time/clock.h"
 #include "service/format/names.h"
 
 namespace yinjian::api {
@@ -54,9 +55,12 @@ grpc::ServerUnaryReactor* KeyManagementImpl::CreateKey(grpc::CallbackServerConte
                        ASSIGN_OR_RETURN(std::optional<keys::Protection> protection,
                                         FromProto(request->protection_level()));
                        ASSIGN_OR_RETURN(policy::KeyPolicy policy, FromProto(request->policy()));
+                       ASSIGN_OR_RETURN(absl::Duration period,
+                                        RotationPeriod(request->rotation_period()));
                        ASSIGN_OR_RETURN(core::KeyDescription key,
                                         manager_.CreateKey(request->name(), kind, protection,
-                                                           request->description(), policy));
+                                                           request->description(), policy,
+                                                           period));
                        ToProto(key, response);
                        return absl::OkStatus();
                      });
@@ -104,6 +108,92 @@ grpc::ServerUnaryReactor* KeyManagementImpl::SetKeyPolicy(grpc::CallbackServerCo
         ToProto(key, response);
         return absl::OkStatus();
       });
+}
+
+absl::StatusOr<absl::Duration> KeyManagementImpl::RotationPeriod(
+    const google::protobuf::Duration& period) {
+  if (period.seconds() < 0 || period.nanos() != 0) {
+    return absl::InvalidArgumentError("a rotation period is a whole number of seconds, not negative");
+  }
+  return absl::Seconds(period.seconds());
+}
+
+template <typename Fn>
+grpc::ServerUnaryReactor* KeyManagementImpl::RunLifecycle(grpc::CallbackServerContext* context,
+                                                         absl::string_view method,
+                                                         const google::protobuf::Message* request,
+                                                         v1::Key* response,
+                                                         const std::string& name, Fn&& fn) {
+  return RunAsCaller(context, method, identity_, auditor_, request, response,
+                     [&](const access::Caller& caller) -> absl::Status {
+                       ASSIGN_OR_RETURN(format::KeyReference reference,
+                                        format::ParseKeyReference(name));
+                       RETURN_IF_ERROR(
+                           access_.Authorize(caller, Action::kManageKey, reference.department));
+                       ASSIGN_OR_RETURN(core::KeyDescription key, fn());
+                       resolver_.Invalidate(reference.department, reference.key);
+                       ToProto(key, response);
+                       return absl::OkStatus();
+                     });
+}
+
+grpc::ServerUnaryReactor* KeyManagementImpl::RotateKey(grpc::CallbackServerContext* context,
+                                                       const v1::RotateKeyRequest* request,
+                                                       v1::Key* response) {
+  return RunLifecycle(context, "RotateKey", request, response, request->name(),
+                      [&]() -> absl::StatusOr<core::KeyDescription> {
+                        ASSIGN_OR_RETURN(core::KeyDescription key,
+                                         manager_.RotateKey(request->name()));
+                        // A manual rotation starts the next period now.
+                        if (key.key.rotation_period > absl::ZeroDuration()) {
+                          return manager_.SetRotationPeriod(request->name(),
+                                                            key.key.rotation_period, absl::Now());
+                        }
+                        return key;
+                      });
+}
+
+grpc::ServerUnaryReactor* KeyManagementImpl::SetPrimaryVersion(
+    grpc::CallbackServerContext* context, const v1::SetPrimaryVersionRequest* request,
+    v1::Key* response) {
+  return RunLifecycle(context, "SetPrimaryVersion", request, response, request->name(), [&] {
+    return manager_.SetPrimaryVersion(request->name(), request->version());
+  });
+}
+
+grpc::ServerUnaryReactor* KeyManagementImpl::DisableVersion(grpc::CallbackServerContext* context,
+                                                            const v1::KeyVersionRequest* request,
+                                                            v1::Key* response) {
+  return RunLifecycle(context, "DisableVersion", request, response, request->name(), [&] {
+    return manager_.SetVersionEnabled(request->name(), request->version(), false);
+  });
+}
+
+grpc::ServerUnaryReactor* KeyManagementImpl::EnableVersion(grpc::CallbackServerContext* context,
+                                                           const v1::KeyVersionRequest* request,
+                                                           v1::Key* response) {
+  return RunLifecycle(context, "EnableVersion", request, response, request->name(), [&] {
+    return manager_.SetVersionEnabled(request->name(), request->version(), true);
+  });
+}
+
+grpc::ServerUnaryReactor* KeyManagementImpl::SetMinDecryptVersion(
+    grpc::CallbackServerContext* context, const v1::SetMinDecryptVersionRequest* request,
+    v1::Key* response) {
+  return RunLifecycle(context, "SetMinDecryptVersion", request, response, request->name(), [&] {
+    return manager_.SetMinDecryptVersion(request->name(), request->version());
+  });
+}
+
+grpc::ServerUnaryReactor* KeyManagementImpl::SetRotationPeriod(
+    grpc::CallbackServerContext* context, const v1::SetRotationPeriodRequest* request,
+    v1::Key* response) {
+  return RunLifecycle(context, "SetRotationPeriod", request, response, request->name(),
+                      [&]() -> absl::StatusOr<core::KeyDescription> {
+                        ASSIGN_OR_RETURN(absl::Duration period,
+                                         RotationPeriod(request->rotation_period()));
+                        return manager_.SetRotationPeriod(request->name(), period, absl::Now());
+                      });
 }
 
 }  // namespace yinjian::api

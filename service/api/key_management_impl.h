@@ -36,8 +36,31 @@ class KeyManagementImpl final : public v1::KeyManagementService::CallbackService
                                      v1::ListKeysResponse*) override;
   grpc::ServerUnaryReactor* SetKeyPolicy(grpc::CallbackServerContext*,
                                          const v1::SetKeyPolicyRequest*, v1::Key*) override;
+  grpc::ServerUnaryReactor* RotateKey(grpc::CallbackServerContext*, const v1::RotateKeyRequest*,
+                                      v1::Key*) override;
+  grpc::ServerUnaryReactor* SetPrimaryVersion(grpc::CallbackServerContext*,
+                                              const v1::SetPrimaryVersionRequest*,
+                                              v1::Key*) override;
+  grpc::ServerUnaryReactor* DisableVersion(grpc::CallbackServerContext*,
+                                           const v1::KeyVersionRequest*, v1::Key*) override;
+  grpc::ServerUnaryReactor* EnableVersion(grpc::CallbackServerContext*,
+                                          const v1::KeyVersionRequest*, v1::Key*) override;
+  grpc::ServerUnaryReactor* SetMinDecryptVersion(grpc::CallbackServerContext*,
+                                                 const v1::SetMinDecryptVersionRequest*,
+                                                 v1::Key*) override;
+  grpc::ServerUnaryReactor* SetRotationPeriod(grpc::CallbackServerContext*,
+                                              const v1::SetRotationPeriodRequest*,
+                                              v1::Key*) override;
 
  private:
+  // Authorizes kManageKey on `name`'s department, runs `fn`, forgets the key's cached records.
+  template <typename Fn>
+  grpc::ServerUnaryReactor* RunLifecycle(grpc::CallbackServerContext* context,
+                                         absl::string_view method,
+                                         const google::protobuf::Message* request,
+                                         v1::Key* response, const std::string& name, Fn&& fn);
+  // A request's rotation period: whole seconds, not negative (INVALID_ARGUMENT otherwise).
+  static absl::StatusOr<absl::Duration> RotationPeriod(const google::protobuf::Duration& period);
   // The department a "department/key" name belongs to (INVALID_ARGUMENT if malformed).
   static absl::StatusOr<std::string> DepartmentOf(absl::string_view key_name);
 

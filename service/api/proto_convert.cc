@@ -98,6 +98,13 @@ void ToProto(const core::KeyDescription& key, v1::Key* out) {
   out->set_primary_version(key.key.primary_version);
   out->set_description(key.key.description);
   *out->mutable_create_time() = ToTimestamp(key.key.created);
+  out->set_min_decrypt_version(key.key.min_decrypt_version);
+  if (key.key.rotation_period > absl::ZeroDuration()) {
+    out->mutable_rotation_period()->set_seconds(absl::ToInt64Seconds(key.key.rotation_period));
+    if (key.key.next_rotation != absl::InfiniteFuture()) {
+      *out->mutable_next_rotation_time() = ToTimestamp(key.key.next_rotation);
+    }
+  }
   v1::KeyPolicy* policy = out->mutable_policy();
   policy->set_data_level(key.key.data_level);
   policy->set_sharing_class(key.key.sharing_class);

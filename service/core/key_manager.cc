@@ -13,16 +13,15 @@ namespace {
 
 std::string AsString(const hsm::Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
-// Destroys the objects of an HSM-resident version that could not be recorded.
-void DestroyResident(hsm::Token& token, const hsm::Bytes& object_id) {
+}  // namespace
+
+void DestroyResidentObjects(hsm::Token& token, const hsm::Bytes& object_id) {
   if (object_id.empty()) return;
   absl::StatusOr<std::vector<CK_OBJECT_HANDLE>> objects =
       hsm::FindObjects(token, {.id = object_id, .token_object = true});
   if (!objects.ok()) return;
   for (CK_OBJECT_HANDLE object : *objects) (void)hsm::DestroyObject(token, object);
 }
-
-}  // namespace
 
 absl::StatusOr<store::DepartmentRecord> KeyManager::CreateDepartment(
     absl::string_view name, absl::string_view display_name, absl::string_view token_label) {
@@ -101,7 +100,8 @@ void SetPolicyFields(const policy::KeyPolicy& policy, store::KeyRecord& record) 
 absl::StatusOr<KeyDescription> KeyManager::CreateKey(absl::string_view name, keys::KeyKind kind,
                                                      std::optional<keys::Protection> protection,
                                                      absl::string_view description,
-                                                     const policy::KeyPolicy& policy) {
+                                                     const policy::KeyPolicy& policy,
+                                                     absl::Duration rotation_period) {
   ASSIGN_OR_RETURN(format::KeyReference ref, format::ParseKeyReference(name));
   if (ref.version.has_value()) {
     return absl::InvalidArgumentError("a new key's name cannot carry a version");
@@ -125,6 +125,10 @@ absl::StatusOr<KeyDescription> KeyManager::CreateKey(absl::string_view name, key
                        .description = std::string(description),
                        .created = now};
   SetPolicyFields(policy, key);
+  if (rotation_period > absl::ZeroDuration()) {
+    key.rotation_period = rotation_period;
+    key.next_rotation = now + rotation_period;
+  }
   store::KeyVersionRecord version{.state = store::kVersionEnabled,
                                   .wrapped_material = AsString(material.wrapped),
                                   .hsm_object_id = AsString(material.hsm_object_id),
@@ -133,7 +137,7 @@ absl::StatusOr<KeyDescription> KeyManager::CreateKey(absl::string_view name, key
                                   .created = now};
   absl::StatusOr<store::KeyRecord> stored = store_.CreateKey(key, version);
   if (!stored.ok()) {
-    DestroyResident(*token, material.hsm_object_id);
+    DestroyResidentObjects(*token, material.hsm_object_id);
     return stored.status();
   }
   return Describe(std::move(*stored));

@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "service/core/token_directory.h"
 #include "policy/policy.h"
+#include "service/format/names.h"
 #include "service/keys/key_kind.h"
 #include "service/store/store.h"
 
@@ -41,19 +42,40 @@ class KeyManager {
   absl::StatusOr<KeyDescription> CreateKey(absl::string_view name, keys::KeyKind kind,
                                            std::optional<keys::Protection> protection,
                                            absl::string_view description,
-                                           const policy::KeyPolicy& policy = {});
+                                           const policy::KeyPolicy& policy = {},
+                                           absl::Duration rotation_period = absl::ZeroDuration());
   // Replaces a key's policy, checked as in CreateKey.
   absl::StatusOr<KeyDescription> SetKeyPolicy(absl::string_view name,
                                               const policy::KeyPolicy& policy);
   absl::StatusOr<KeyDescription> GetKey(absl::string_view name);
+
+  // Lifecycle (key_lifecycle.cc). `name` is "department/key" without a version.
+  // A new version, generated like the first, made primary; older versions keep decrypting and
+  // verifying. The rotation schedule is not touched (see SetRotationPeriod).
+  absl::StatusOr<KeyDescription> RotateKey(absl::string_view name);
+  // FAILED_PRECONDITION unless the version is enabled.
+  absl::StatusOr<KeyDescription> SetPrimaryVersion(absl::string_view name, int32_t version);
+  // Disabled versions refuse every operation (FAILED_PRECONDITION); the primary cannot be
+  // disabled (rotate or set another primary first).
+  absl::StatusOr<KeyDescription> SetVersionEnabled(absl::string_view name, int32_t version,
+                                                   bool enabled);
+  // Versions below `version` refuse Decrypt and Verify; 0 lifts the floor.
+  absl::StatusOr<KeyDescription> SetMinDecryptVersion(absl::string_view name, int32_t version);
+  // Rotate every `period` from `now` on (zero: no automatic rotation).
+  absl::StatusOr<KeyDescription> SetRotationPeriod(absl::string_view name, absl::Duration period,
+                                                   absl::Time now);
   absl::StatusOr<std::vector<KeyDescription>> ListKeys(absl::string_view department);
 
  private:
   absl::StatusOr<KeyDescription> Describe(store::KeyRecord key);
+  absl::StatusOr<format::KeyReference> KeyName(absl::string_view name);
 
   store::Store& store_;
   TokenDirectory& tokens_;
 };
+
+// Destroys the HSM objects of a resident version that could not be recorded.
+void DestroyResidentObjects(hsm::Token& token, const hsm::Bytes& object_id);
 
 // The operations a key of `family` can perform.
 std::set<policy::KeyOperation> OperationsOf(keys::KeyFamily family);

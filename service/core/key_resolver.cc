@@ -115,6 +115,13 @@ absl::StatusOr<ResolvedVersion> KeyResolver::ResolveVersion(absl::string_view de
         "version ", version, " of ", name,
         record.state == store::kVersionDestroyed ? " was destroyed" : " is disabled"));
   }
+  // Old versions keep decrypting and verifying unless the key officer raised the floor.
+  if (version < key.min_decrypt_version && (operation == "Decrypt" || operation == "Verify" ||
+                                            operation == "ReEncrypt" || operation == "VerifyMac")) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "version ", version, " of ", name, " is below the key's minimum decrypt version ",
+        key.min_decrypt_version));
+  }
   ASSIGN_OR_RETURN(hsm::Token * token, tokens_.Find(metadata.department.token_label));
   ASSIGN_OR_RETURN(keys::Protection protection, keys::ProtectionFromName(key.protection_level));
   ResolvedVersion resolved{.record = std::move(record),

@@ -50,6 +50,9 @@ void ApplyDefaults(v1::ServerConfig& config) {
   if (hsm->max_sessions() == 0) hsm->set_max_sessions(16);
   v1::AccessConfig* access = config.mutable_access();
   if (access->identity_cache_ms() == 0) access->set_identity_cache_ms(1000);
+  if (config.lifecycle().rotation_check_seconds() == 0) {
+    config.mutable_lifecycle()->set_rotation_check_seconds(60);
+  }
   v1::AuditConfig* audit = config.mutable_audit();
   if (audit->origin().empty()) audit->set_origin("yinjian/" + hsm->token_label());
   if (audit->checkpoint_file().empty() && !config.store().sqlite_path().empty()) {
@@ -77,6 +80,8 @@ absl::Status ValidateServerConfig(const v1::ServerConfig& config) {
                           "must be given together"));
   RETURN_IF_ERROR(Require(access.identity_cache_ms() >= -1, "access.identity_cache_ms",
                           "must be -1 (no reuse) or more"));
+  RETURN_IF_ERROR(Require(config.lifecycle().rotation_check_seconds() > 0,
+                          "lifecycle.rotation_check_seconds", "must be positive"));
   const std::string& origin = config.audit().origin();
   RETURN_IF_ERROR(Require(!origin.empty() && origin.find_first_of(" +\t\n") == std::string::npos,
                           "audit.origin", "must be non-empty without spaces or '+'"));

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "hsm/pin.h"
 #include "service/pki/pem_files.h"
@@ -129,6 +130,31 @@ absl::Status Server::StartAudit(const v1::ServerConfig& config) {
   return absl::OkStatus();
 }
 
+void Server::StartScheduler(const v1::ServerConfig& config) {
+  audit::AuditLog* log = audit_log_.get();
+  scheduler_ = std::make_unique<core::RotationScheduler>(
+      *store_, *manager_, *resolver_, [] { return absl::Now(); },
+      [log](const core::RotationEvent& event) {
+        // Scheduled rotations are lifecycle actions like any other (R13).
+        if (log == nullptr) return;
+        absl::StatusOr<audit::AppendedEntry> entry = log->Append(
+            {.time = absl::Now(),
+             .principal = "yinjian-scheduler",
+             .operation = "ScheduledRotation",
+             .key = event.key,
+             .key_version = event.version,
+             .purpose = "rotation period elapsed",
+             .decision = "allow",
+             .reason = "ROTATION_DUE",
+             .result = absl::StatusCodeToString(event.result.code())});
+        if (!entry.ok()) {
+          std::fprintf(stderr, "yinjian-server: cannot log the rotation of %s: %s\n",
+                       event.key.c_str(), std::string(entry.status().message()).c_str());
+        }
+      });
+  scheduler_->Start(absl::Seconds(config.lifecycle().rotation_check_seconds()));
+}
+
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const v1::ServerConfig& config) {
   std::unique_ptr<Server> server(new Server());
   RETURN_IF_ERROR(server->OpenTokens(config.hsm()));
@@ -140,6 +166,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const v1::ServerConfig& co
   server->macs_ = std::make_unique<core::MacService>(*server->resolver_);
   RETURN_IF_ERROR(server->StartAccess(config));
   RETURN_IF_ERROR(server->StartAudit(config));
+  server->StartScheduler(config);
   const v1::Limits& limits = config.limits();
   server->crypto_service_ = std::make_unique<api::CryptoServiceImpl>(
       api::CryptoBackends{server->encryption_.get(), server->signatures_.get(), server->macs_.get(),
@@ -165,6 +192,7 @@ void Server::Wait() {
 }
 
 Server::~Server() {
+  if (scheduler_ != nullptr) scheduler_->Stop();
   Shutdown(absl::ZeroDuration());
   Wait();
   grpc_server_.reset();

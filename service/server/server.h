@@ -26,6 +26,7 @@
 #include "service/api/key_management_impl.h"
 #include "service/core/key_manager.h"
 #include "service/core/key_resolver.h"
+#include "service/core/rotation_scheduler.h"
 #include "service/core/token_directory.h"
 #include "service/store/store.h"
 #include "yinjian/v1/config.pb.h"
@@ -42,6 +43,8 @@ class Server {
 
   // The opened tokens; the first is the default.
   const std::vector<std::unique_ptr<hsm::Token>>& tokens() const { return tokens_; }
+  // The key rotation scheduler (its thread runs while the server does).
+  core::RotationScheduler& scheduler() { return *scheduler_; }
   // The audit log; null if disabled for benchmarks.
   audit::AuditLog* audit_log() { return audit_log_.get(); }
   // The bound port (useful with listen address port 0).
@@ -57,6 +60,7 @@ class Server {
   absl::Status Listen(const v1::ServerConfig& config);
   absl::Status StartAccess(const v1::ServerConfig& config);
   absl::Status StartAudit(const v1::ServerConfig& config);
+  void StartScheduler(const v1::ServerConfig& config);
 
   std::shared_ptr<hsm::Pkcs11Module> module_;
   std::vector<std::unique_ptr<hsm::Token>> tokens_;  // [0] is the default token
@@ -77,6 +81,7 @@ class Server {
   std::unique_ptr<audit::AuditLog> audit_log_;  // null only with audit disabled (benchmarks)
   std::unique_ptr<api::CallAuditor> auditor_;
   std::unique_ptr<api::AuditServiceImpl> audit_service_;
+  std::unique_ptr<core::RotationScheduler> scheduler_;
   std::unique_ptr<api::CryptoServiceImpl> crypto_service_;
   std::unique_ptr<api::AccessServiceImpl> access_service_;
   std::unique_ptr<api::KeyManagementImpl> key_service_;

@@ -39,6 +39,12 @@ struct KeyRecord {
   std::vector<std::string> allowed_operations;
   std::vector<std::string> shared_operations;
   std::vector<std::string> allowed_purposes;
+  // Lifecycle (schema step 4). Versions below min_decrypt_version refuse Decrypt and Verify
+  // (0: none do). A rotation_period of zero means no automatic rotation; next_rotation is when
+  // the scheduler rotates next (InfiniteFuture: never).
+  int32_t min_decrypt_version = 0;
+  absl::Duration rotation_period = absl::ZeroDuration();
+  absl::Time next_rotation = absl::InfiniteFuture();
 
   friend bool operator==(const KeyRecord&, const KeyRecord&) = default;
 };

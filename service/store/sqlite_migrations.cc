@@ -195,10 +195,23 @@ WHEN EXISTS (SELECT 1 FROM audit_checkpoints
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql";
 
+// Step 4. Key lifecycle: the lowest version that may still decrypt or verify (0: any), and the
+// rotation schedule. next_rotation_us is INT64 max for keys without one; the scheduler claims a
+// due rotation by moving it forward with a compare-and-swap, so replicas never rotate twice.
+constexpr absl::string_view kStep4Sql = R"sql(
+ALTER TABLE keys ADD COLUMN min_decrypt_version INTEGER NOT NULL DEFAULT 0
+  CHECK (min_decrypt_version >= 0);
+ALTER TABLE keys ADD COLUMN rotation_period_s INTEGER NOT NULL DEFAULT 0
+  CHECK (rotation_period_s >= 0);
+ALTER TABLE keys ADD COLUMN next_rotation_us INTEGER NOT NULL DEFAULT 9223372036854775807;
+CREATE INDEX keys_next_rotation ON keys (next_rotation_us);
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {.version = 1, .name = "departments_keys_key_versions", .sql = kStep1Sql},
     {.version = 2, .name = "principals_certificates_grants_key_policy", .sql = kStep2Sql},
     {.version = 3, .name = "audit_log", .sql = kStep3Sql},
+    {.version = 4, .name = "key_lifecycle", .sql = kStep4Sql},
 };
 
 constexpr absl::string_view kCreateMigrationsTable = R"sql(

@@ -89,7 +89,8 @@ DepartmentRecord DepartmentFromRow(const Statement& row) {
 
 constexpr absl::string_view kSelectKey =
     "SELECT department, name, kind, protection_level, primary_version, description, created_us, "
-    "data_level, sharing_class, allowed_operations, shared_operations, allowed_purposes "
+    "data_level, sharing_class, allowed_operations, shared_operations, allowed_purposes, "
+    "min_decrypt_version, rotation_period_s, next_rotation_us "
     "FROM keys ";
 
 KeyRecord KeyFromRow(const Statement& row) {
@@ -104,7 +105,10 @@ KeyRecord KeyFromRow(const Statement& row) {
           .sharing_class = row.ColumnText(8),
           .allowed_operations = SplitList(row.ColumnText(9)),
           .shared_operations = SplitList(row.ColumnText(10)),
-          .allowed_purposes = SplitList(row.ColumnText(11))};
+          .allowed_purposes = SplitList(row.ColumnText(11)),
+          .min_decrypt_version = static_cast<int32_t>(row.ColumnInt64(12)),
+          .rotation_period = absl::Seconds(row.ColumnInt64(13)),
+          .next_rotation = MicrosToTime(row.ColumnInt64(14))};
 }
 
 constexpr absl::string_view kSelectKeyVersion =

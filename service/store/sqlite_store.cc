@@ -141,10 +141,17 @@ absl::StatusOr<KeyRecord> SqliteStore::CreateKey(const KeyRecord& key,
   if (first_version.state != kVersionEnabled) {
     return absl::InvalidArgumentError("a key's first version must be enabled");
   }
+  if (key.rotation_period < absl::ZeroDuration() ||
+      (key.rotation_period > absl::ZeroDuration() && key.rotation_period < absl::Seconds(1))) {
+    return absl::InvalidArgumentError("a rotation period is zero or at least one second");
+  }
   RETURN_IF_ERROR(sqlite::CheckKeyPolicy(key));
   KeyRecord stored = key;
   stored.primary_version = 1;
   stored.created = StoredTime(key.created);
+  stored.min_decrypt_version = 0;
+  stored.rotation_period = absl::Seconds(absl::ToInt64Seconds(key.rotation_period));
+  stored.next_rotation = StoredTime(key.next_rotation);
   KeyVersionRecord version = first_version;
   version.department = key.department;
   version.key = key.name;
@@ -159,9 +166,10 @@ absl::StatusOr<KeyRecord> SqliteStore::CreateKey(const KeyRecord& key,
                                            "protection_level, primary_version, last_version, "
                                            "description, created_us, data_level, "
                                            "sharing_class, allowed_operations, "
-                                           "shared_operations, allowed_purposes) "
+                                           "shared_operations, allowed_purposes, "
+                                           "rotation_period_s, next_rotation_us) "
                                            "VALUES (?1, ?2, ?3, ?4, 1, 1, ?5, ?6, ?7, ?8, ?9, "
-                                           "?10, ?11)"));
+                                           "?10, ?11, ?12, ?13)"));
   RETURN_IF_ERROR(insert.BindText(1, stored.department));
   RETURN_IF_ERROR(insert.BindText(2, stored.name));
   RETURN_IF_ERROR(insert.BindText(3, stored.kind));
@@ -169,6 +177,8 @@ absl::StatusOr<KeyRecord> SqliteStore::CreateKey(const KeyRecord& key,
   RETURN_IF_ERROR(insert.BindText(5, stored.description));
   RETURN_IF_ERROR(insert.BindInt64(6, TimeToMicros(stored.created)));
   RETURN_IF_ERROR(sqlite::BindKeyPolicy(insert, 7, stored));
+  RETURN_IF_ERROR(insert.BindInt64(12, absl::ToInt64Seconds(stored.rotation_period)));
+  RETURN_IF_ERROR(insert.BindInt64(13, TimeToMicros(stored.next_rotation)));
   RETURN_IF_ERROR(
       InsertStatus(insert.Run(), absl::StrCat("key ", KeyPath(key.department, key.name))));
   RETURN_IF_ERROR(InsertKeyVersion(version));
@@ -366,6 +376,92 @@ absl::StatusOr<KeyRecord> SqliteStore::UpdateKeyPolicy(absl::string_view departm
   ASSIGN_OR_RETURN(KeyRecord updated, ReadKey(db_, department, key));
   RETURN_IF_ERROR(txn.Commit());
   return updated;
+}
+
+absl::StatusOr<KeyRecord> SqliteStore::SetMinDecryptVersion(absl::string_view department,
+                                                            absl::string_view key,
+                                                            int32_t version) {
+  RETURN_IF_ERROR(CheckNames(department, key));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kWrite));
+  ASSIGN_OR_RETURN(KeyRecord current, ReadKey(db_, department, key));
+  if (version < 0 || version > current.primary_version) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the minimum decrypt version must be between 0 and the primary version ",
+        current.primary_version, " of ", KeyPath(department, key)));
+  }
+  ASSIGN_OR_RETURN(Statement update,
+                   Statement::Prepare(db_, "UPDATE keys SET min_decrypt_version = ?3 "
+                                           "WHERE department = ?1 AND name = ?2"));
+  RETURN_IF_ERROR(update.BindText(1, department));
+  RETURN_IF_ERROR(update.BindText(2, key));
+  RETURN_IF_ERROR(update.BindInt64(3, version));
+  RETURN_IF_ERROR(update.Run());
+  ASSIGN_OR_RETURN(KeyRecord updated, ReadKey(db_, department, key));
+  RETURN_IF_ERROR(txn.Commit());
+  return updated;
+}
+
+absl::StatusOr<KeyRecord> SqliteStore::SetRotationSchedule(absl::string_view department,
+                                                           absl::string_view key,
+                                                           absl::Duration period,
+                                                           absl::Time next) {
+  RETURN_IF_ERROR(CheckNames(department, key));
+  if (period < absl::ZeroDuration() ||
+      (period > absl::ZeroDuration() && period < absl::Seconds(1))) {
+    return absl::InvalidArgumentError("a rotation period is zero or at least one second");
+  }
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kWrite));
+  RETURN_IF_ERROR(ReadKey(db_, department, key).status());
+  ASSIGN_OR_RETURN(Statement update,
+                   Statement::Prepare(db_, "UPDATE keys SET rotation_period_s = ?3, "
+                                           "next_rotation_us = ?4 "
+                                           "WHERE department = ?1 AND name = ?2"));
+  RETURN_IF_ERROR(update.BindText(1, department));
+  RETURN_IF_ERROR(update.BindText(2, key));
+  RETURN_IF_ERROR(update.BindInt64(3, absl::ToInt64Seconds(period)));
+  RETURN_IF_ERROR(update.BindInt64(4, TimeToMicros(next)));
+  RETURN_IF_ERROR(update.Run());
+  ASSIGN_OR_RETURN(KeyRecord updated, ReadKey(db_, department, key));
+  RETURN_IF_ERROR(txn.Commit());
+  return updated;
+}
+
+absl::StatusOr<std::vector<KeyRecord>> SqliteStore::ListDueRotations(absl::Time now,
+                                                                     int32_t limit) {
+  if (limit < 0) return absl::InvalidArgumentError("limit must not be negative");
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement select,
+                   sqlite::PrepareSelect(db_, sqlite::kSelectKey,
+                                         "WHERE next_rotation_us <= ?1 "
+                                         "ORDER BY next_rotation_us, department, name LIMIT ?2"));
+  RETURN_IF_ERROR(select.BindInt64(1, TimeToMicros(now)));
+  RETURN_IF_ERROR(select.BindInt64(2, limit));
+  std::vector<KeyRecord> due;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    due.push_back(sqlite::KeyFromRow(select));
+  }
+  return due;
+}
+
+absl::StatusOr<bool> SqliteStore::ClaimRotation(absl::string_view department,
+                                                absl::string_view key, absl::Time expected,
+                                                absl::Time next) {
+  RETURN_IF_ERROR(CheckNames(department, key));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement update,
+                   Statement::Prepare(db_, "UPDATE keys SET next_rotation_us = ?4 "
+                                           "WHERE department = ?1 AND name = ?2 "
+                                           "AND next_rotation_us = ?3"));
+  RETURN_IF_ERROR(update.BindText(1, department));
+  RETURN_IF_ERROR(update.BindText(2, key));
+  RETURN_IF_ERROR(update.BindInt64(3, TimeToMicros(expected)));
+  RETURN_IF_ERROR(update.BindInt64(4, TimeToMicros(next)));
+  RETURN_IF_ERROR(update.Run());
+  return update.Changes() == 1;
 }
 
 void SqliteStore::TruncateWal() {

@@ -88,6 +88,15 @@ class SqliteStore final : public Store {
   absl::StatusOr<KeyRecord> UpdateKeyPolicy(absl::string_view department, absl::string_view key,
                                             const KeyRecord& policy) override;
 
+  absl::StatusOr<KeyRecord> SetMinDecryptVersion(absl::string_view department,
+                                                 absl::string_view key, int32_t version) override;
+  absl::StatusOr<KeyRecord> SetRotationSchedule(absl::string_view department,
+                                                absl::string_view key, absl::Duration period,
+                                                absl::Time next) override;
+  absl::StatusOr<std::vector<KeyRecord>> ListDueRotations(absl::Time now,
+                                                           int32_t limit) override;
+  absl::StatusOr<bool> ClaimRotation(absl::string_view department, absl::string_view key,
+                                     absl::Time expected, absl::Time next) override;
   absl::Status CreatePrincipal(const PrincipalRecord& principal) override;
   absl::StatusOr<PrincipalRecord> GetPrincipal(absl::string_view name) override;
   absl::StatusOr<std::vector<PrincipalRecord>> ListPrincipals(

@@ -96,6 +96,26 @@ class Store {
                                                     absl::string_view key,
                                                     const KeyRecord& policy) = 0;
 
+  // Key lifecycle. Sets the lowest version that may decrypt or verify; FAILED_PRECONDITION unless
+  // 0 <= version <= the primary version. Returns the updated key.
+  virtual absl::StatusOr<KeyRecord> SetMinDecryptVersion(absl::string_view department,
+                                                         absl::string_view key,
+                                                         int32_t version) = 0;
+  // Sets the rotation period (zero: none) and when the next rotation is due (InfiniteFuture:
+  // never). INVALID_ARGUMENT for a negative or sub-second period. Returns the updated key.
+  virtual absl::StatusOr<KeyRecord> SetRotationSchedule(absl::string_view department,
+                                                        absl::string_view key,
+                                                        absl::Duration period,
+                                                        absl::Time next) = 0;
+  // Keys whose next rotation is at or before `now`, soonest first, at most `limit`.
+  virtual absl::StatusOr<std::vector<KeyRecord>> ListDueRotations(absl::Time now,
+                                                                   int32_t limit) = 0;
+  // Compare and swap on the key's next rotation time: moves it from `expected` to `next` and
+  // returns true, or returns false (and changes nothing) if it is no longer `expected`, because
+  // another replica claimed this rotation first.
+  virtual absl::StatusOr<bool> ClaimRotation(absl::string_view department, absl::string_view key,
+                                             absl::Time expected, absl::Time next) = 0;
+
   // Principals (R7). NOT_FOUND if the department does not exist; ALREADY_EXISTS if the name
   // is taken (names are never reused: a disabled principal keeps its name).
   virtual absl::Status CreatePrincipal(const PrincipalRecord& principal) = 0;

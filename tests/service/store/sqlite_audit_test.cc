@@ -585,7 +585,7 @@ TEST_F(SqliteAuditTest, AStep2DatabaseUpgradesToAnEmptyLog) {
     EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM sqlite_master WHERE name LIKE 'audit%'"), 0);
   }
   YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<SqliteStore> upgraded, SqliteStore::Open(old_path));
-  EXPECT_EQ(upgraded->SchemaVersion(), 3);
+  EXPECT_EQ(upgraded->SchemaVersion(), int32_t(SqliteMigrations().size()));
   YJ_ASSERT_OK_AND_ASSIGN(PrincipalRecord alice, upgraded->GetPrincipal("alice"));
   EXPECT_EQ(alice.roles, std::vector<std::string>{"auditor"});
   YJ_ASSERT_OK_AND_ASSIGN(int64_t size, upgraded->AuditLogSize());

@@ -236,6 +236,52 @@ TEST_F(ServerTest, WrongKindsAndUnknownKeysGetCanonicalCodes) {
   EXPECT_EQ(bad_digest.error_message().find("CKR_"), std::string::npos);
 }
 
+TEST_F(ServerTest, KeyOfficersRotateAndRetireVersions) {
+  CreateKey("finance/rotating", v1::KEY_KIND_AES256_GCM);
+  const std::string old_ciphertext = Encrypt("finance/rotating", "before rotation").ciphertext();
+  v1::RotateKeyRequest rotate;
+  rotate.set_name("finance/rotating");
+  v1::Key key;
+  // Applications use keys; only the department's key officer manages them.
+  EXPECT_EQ(v1::KeyManagementService::NewStub(server_->Channel(*app_))
+                ->RotateKey(Context().get(), rotate, &key)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(keys().RotateKey(Context().get(), rotate, &key).ok());
+  EXPECT_EQ(key.primary_version(), 2);
+  EXPECT_EQ(Encrypt("finance/rotating", "after").key_version().version(), 2);
+  v1::DecryptResponse opened;
+  ASSERT_TRUE(Decrypt(old_ciphertext, &opened).ok());
+  EXPECT_EQ(opened.key_version().version(), 1);
+
+  v1::KeyVersionRequest disable;
+  disable.set_name("finance/rotating");
+  disable.set_version(1);
+  ASSERT_TRUE(keys().DisableVersion(Context().get(), disable, &key).ok());
+  EXPECT_EQ(Decrypt(old_ciphertext, &opened).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  ASSERT_TRUE(keys().EnableVersion(Context().get(), disable, &key).ok());
+  ASSERT_TRUE(Decrypt(old_ciphertext, &opened).ok());
+
+  v1::SetMinDecryptVersionRequest floor;
+  floor.set_name("finance/rotating");
+  floor.set_version(2);
+  ASSERT_TRUE(keys().SetMinDecryptVersion(Context().get(), floor, &key).ok());
+  EXPECT_EQ(key.min_decrypt_version(), 2);
+  grpc::Status retired = Decrypt(old_ciphertext, &opened);
+  EXPECT_EQ(retired.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(retired.error_message().find("minimum decrypt version"), std::string::npos);
+
+  v1::SetRotationPeriodRequest period;
+  period.set_name("finance/rotating");
+  period.mutable_rotation_period()->set_seconds(90 * 24 * 3600);
+  ASSERT_TRUE(keys().SetRotationPeriod(Context().get(), period, &key).ok());
+  EXPECT_EQ(key.rotation_period().seconds(), 90 * 24 * 3600);
+  EXPECT_TRUE(key.has_next_rotation_time());
+  period.mutable_rotation_period()->set_seconds(-5);
+  EXPECT_EQ(keys().SetRotationPeriod(Context().get(), period, &key).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_F(ServerTest, ShutdownFinishesCallsInFlight) {
   // A streaming call is in flight when shutdown begins: it still completes, and
   // then the server accepts no new calls.

@@ -3,11 +3,13 @@
 #include <cstdio>
 #include <string>
 
+#include "cli/audit_commands.h"
 #include "cli/crypto_commands.h"
 #include "cli/department_commands.h"
 #include "cli/grant_commands.h"
 #include "cli/key_commands.h"
 #include "cli/principal_commands.h"
+#include "cli/receipt_commands.h"
 #include "cli/role_commands.h"
 #include "cli/signature_commands.h"
 #include "cli/status_exit.h"
@@ -63,6 +65,8 @@ std::unique_ptr<CLI::App> BuildApp(GlobalOptions* globals, Action* chosen) {
   AddPrincipalCommands(*app, registry);
   AddRoleCommands(*app, registry);
   AddGrantCommands(*app, registry);
+  AddReceiptCommands(*app, registry);
+  AddAuditCommands(*app, registry);
   return app;
 }
 

@@ -20,6 +20,7 @@ struct CryptoArgs {
   std::string purpose;
   std::string mac_hex;   // verify-mac --mac
   std::string mac_file;  // verify-mac --mac-file
+  ReceiptOptions receipt;
 };
 
 template <typename Map>
@@ -35,7 +36,7 @@ absl::Status RunEncrypt(const GlobalOptions& globals, const CryptoArgs& args) {
   request.set_purpose(args.purpose);
   RETURN_IF_ERROR(FillContext(args.context, request.mutable_context()));
   ASSIGN_OR_RETURN(*request.mutable_plaintext(), ReadFile(args.in, "--in"));
-  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
+  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals, args.receipt));
   auto stub = v1::CryptoService::NewStub(env.channel());
   v1::EncryptResponse response;
   const absl::Status called = env.Call(
@@ -53,7 +54,7 @@ absl::Status RunDecrypt(const GlobalOptions& globals, const CryptoArgs& args) {
   request.set_purpose(args.purpose);
   RETURN_IF_ERROR(FillContext(args.context, request.mutable_context()));
   ASSIGN_OR_RETURN(*request.mutable_ciphertext(), ReadFile(args.in, "--in"));
-  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
+  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals, args.receipt));
   auto stub = v1::CryptoService::NewStub(env.channel());
   v1::DecryptResponse response;
   RETURN_IF_ERROR(env.Call(
@@ -71,7 +72,7 @@ absl::Status RunMac(const GlobalOptions& globals, const CryptoArgs& args) {
   request.set_key(args.key);
   request.set_purpose(args.purpose);
   ASSIGN_OR_RETURN(*request.mutable_message(), ReadFile(args.in, "--in"));
-  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
+  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals, args.receipt));
   auto stub = v1::CryptoService::NewStub(env.channel());
   v1::MacResponse response;
   RETURN_IF_ERROR(env.Call(
@@ -110,7 +111,7 @@ absl::Status RunVerifyMac(const GlobalOptions& globals, const CryptoArgs& args) 
   request.set_purpose(args.purpose);
   ASSIGN_OR_RETURN(*request.mutable_mac(), ExpectedMac(args));
   ASSIGN_OR_RETURN(*request.mutable_message(), ReadFile(args.in, "--in"));
-  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
+  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals, args.receipt));
   auto stub = v1::CryptoService::NewStub(env.channel());
   v1::VerifyMacResponse response;
   RETURN_IF_ERROR(env.Call(
@@ -125,7 +126,8 @@ struct NewCommand {
   std::shared_ptr<CryptoArgs> args;
 };
 
-// A command with KEY (if `takes_key`), --in and --purpose, whose action is `run`.
+// A command with KEY (if `takes_key`), --in, --purpose and the receipt options, whose action is
+// `run`.
 NewCommand AddCommand(CLI::App& app, const CommandRegistry& registry, const char* name,
                       const char* help, bool takes_key,
                       absl::Status (*run)(const GlobalOptions&, const CryptoArgs&)) {
@@ -136,6 +138,7 @@ NewCommand AddCommand(CLI::App& app, const CommandRegistry& registry, const char
   }
   command->add_option("--in", args->in, "input file, - for stdin")->required();
   AddPurposeOption(command, &args->purpose);
+  AddReceiptOptions(command, &args->receipt);
   OnSelected(command, registry,
              [globals = registry.globals, args, run] { return run(*globals, *args); });
   return {command, args};

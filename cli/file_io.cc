@@ -11,6 +11,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "service/pki/pem_files.h"
 
 namespace yinjian::cli {
 namespace {
@@ -75,6 +76,17 @@ absl::Status WriteFile(const std::string& path, absl::string_view data, OutputSe
   absl::Status written = WriteAll(fd, data, path);
   if (::close(fd) != 0 && written.ok()) written = ErrnoError(errno, "close", path);
   return written;
+}
+
+absl::Status ReplaceFileAtomically(const std::string& path, absl::string_view data,
+                                   absl::string_view what) {
+  if (path.empty() || path == "-") {
+    return absl::InvalidArgumentError(absl::StrCat(what, " needs a file name (not -)"));
+  }
+  const absl::Status written =
+      pki::WriteFileAtomically(path, data, /*mode=*/0644, pki::IfExists::kReplace);
+  if (written.ok()) return written;
+  return absl::Status(written.code(), absl::StrCat(what, ": ", written.message()));
 }
 
 absl::StatusOr<InputReader> InputReader::Open(const std::string& path) {

@@ -23,6 +23,13 @@ enum class OutputSecrecy {
 // Writes `data` to `path` ("-": stdout), replacing any existing file.
 absl::Status WriteFile(const std::string& path, absl::string_view data, OutputSecrecy secrecy);
 
+// Writes public `data` (receipts, exports, the log key) to `path` with mode 0644 through a
+// temporary file renamed into place, so readers see the old file or the whole new one, never a
+// partial write. `what` names the flag in errors. INVALID_ARGUMENT for "-" or an empty path
+// (these files are never printed); otherwise the errno status of the failing call.
+absl::Status ReplaceFileAtomically(const std::string& path, absl::string_view data,
+                                   absl::string_view what);
+
 // Reads a file ("-": stdin) piece by piece, for inputs too large to hold at once.
 class InputReader {
  public:

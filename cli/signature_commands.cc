@@ -20,6 +20,7 @@ struct SignatureArgs {
   bool input_is_digest = false;
   std::string purpose;
   int version = 0;
+  ReceiptOptions receipt;
 };
 
 // Puts the input into `request` as a message or, with --digest, as a precomputed digest.
@@ -39,7 +40,7 @@ absl::Status RunSign(const GlobalOptions& globals, const SignatureArgs& args) {
   request.set_key(args.key);
   request.set_purpose(args.purpose);
   RETURN_IF_ERROR(FillInput(args, &request));
-  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
+  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals, args.receipt));
   auto stub = v1::CryptoService::NewStub(env.channel());
   v1::SignResponse response;
   RETURN_IF_ERROR(env.Call(
@@ -56,7 +57,7 @@ absl::Status RunVerify(const GlobalOptions& globals, const SignatureArgs& args) 
   request.set_purpose(args.purpose);
   ASSIGN_OR_RETURN(*request.mutable_signature(), ReadFile(args.signature_file, "--sig"));
   RETURN_IF_ERROR(FillInput(args, &request));
-  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
+  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals, args.receipt));
   auto stub = v1::CryptoService::NewStub(env.channel());
   v1::VerifyResponse response;
   RETURN_IF_ERROR(env.Call(
@@ -72,7 +73,7 @@ absl::Status RunPublicKey(const GlobalOptions& globals, const SignatureArgs& arg
   v1::GetPublicKeyRequest request;
   ASSIGN_OR_RETURN(*request.mutable_key(), KeyWithVersion(args.key, args.version));
   request.set_purpose(args.purpose);
-  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
+  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals, args.receipt));
   auto stub = v1::CryptoService::NewStub(env.channel());
   v1::GetPublicKeyResponse response;
   RETURN_IF_ERROR(env.Call([&](grpc::ClientContext* context) {
@@ -98,6 +99,7 @@ std::shared_ptr<SignatureArgs> AddSigningInput(CLI::App* command, const CommandR
   command->add_flag("--digest", args->input_is_digest,
                     "--in holds a digest computed with the key's hash (ECDSA and RSA kinds)");
   AddPurposeOption(command, &args->purpose);
+  AddReceiptOptions(command, &args->receipt);
   OnSelected(command, registry,
              [globals = registry.globals, args, run] { return run(*globals, *args); });
   return args;
@@ -121,6 +123,7 @@ void AddSignatureCommands(CLI::App& app, const CommandRegistry& registry) {
       ->check(CLI::Range(1, std::numeric_limits<int32_t>::max()));
   pubkey->add_option("--out", pubkey_args->out, "write the PEM to this file");
   AddPurposeOption(pubkey, &pubkey_args->purpose);
+  AddReceiptOptions(pubkey, &pubkey_args->receipt);
   OnSelected(pubkey, registry, [globals = registry.globals, pubkey_args] {
     return RunPublicKey(*globals, *pubkey_args);
   });

@@ -50,6 +50,14 @@ absl::Status NotValid(absl::string_view what) {
   return status;
 }
 
+bool IsNotValid(const absl::Status& status) { return HasOrigin(status, kOriginNotValid); }
+
+absl::Status BadServerAnswer(absl::string_view what) {
+  absl::Status status = absl::FailedPreconditionError(what);
+  status.SetPayload(kOriginUrl, absl::Cord(kOriginRpc));
+  return status;
+}
+
 int ExitCodeFor(const absl::Status& status) {
   if (status.ok()) return kExitOk;
   if (HasOrigin(status, kOriginRpc)) return kExitRpcError;

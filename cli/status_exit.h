@@ -29,6 +29,13 @@ absl::Status FromRpcStatus(const grpc::Status& status);
 // A verification that completed and said "no", e.g. "signature is NOT valid".
 absl::Status NotValid(absl::string_view what);
 
+// Whether `status` came from NotValid.
+bool IsNotValid(const absl::Status& status);
+
+// A server answer that breaks the API's promises (e.g. no receipt, a page of entries out of
+// order): FAILED_PRECONDITION with `what`, exiting like a failed RPC.
+absl::Status BadServerAnswer(absl::string_view what);
+
 // The exit status for `status`: kExitOk, kExitRpcError / kExitNotValid, or kExitUsage.
 int ExitCodeFor(const absl::Status& status);
 

@@ -15,12 +15,14 @@ struct DigestArgs {
   std::string algorithm;
   std::string in;
   std::string purpose;
+  ReceiptOptions receipt;
 };
 
 struct RandomArgs {
   int length = 0;
   std::string out;
   std::string purpose;
+  ReceiptOptions receipt;
 };
 
 // Sends `first` (already read) and then the rest of `reader` as DigestStream chunks; the first
@@ -40,14 +42,15 @@ absl::Status StreamDigest(const CommandEnv& env, v1::DigestAlgorithm algorithm,
     for (size_t at = 0; at < data.size(); at += kDigestChunkBytes) {
       chunk.set_data(data.substr(at, kDigestChunkBytes));
       // A failed write means the stream is broken; Finish() reports why.
-      if (!writer->Write(chunk)) return FromRpcStatus(writer->Finish());
+      if (!writer->Write(chunk)) return env.FinishCall(context, writer->Finish());
       chunk.clear_algorithm();
       chunk.clear_purpose();
     }
     ASSIGN_OR_RETURN(data, reader.Read(4 * kDigestChunkBytes));
   }
   writer->WritesDone();
-  return FromRpcStatus(writer->Finish());
+  const grpc::Status status = writer->Finish();
+  return env.FinishCall(context, status);
 }
 
 absl::Status RunDigest(const GlobalOptions& globals, const DigestArgs& args) {
@@ -55,11 +58,10 @@ absl::Status RunDigest(const GlobalOptions& globals, const DigestArgs& args) {
   ASSIGN_OR_RETURN(InputReader reader, InputReader::Open(args.in));
   // One byte past the limit tells a small input from a large one without reading it all.
   ASSIGN_OR_RETURN(std::string head, reader.Read(kDigestUnaryLimitBytes + 1));
-  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
+  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals, args.receipt));
   v1::DigestResponse response;
   if (head.size() > kDigestUnaryLimitBytes) {
-    RETURN_IF_ERROR(
-        StreamDigest(env, algorithm, args.purpose, std::move(head), reader, &response));
+    RETURN_IF_ERROR(StreamDigest(env, algorithm, args.purpose, std::move(head), reader, &response));
   } else {
     auto stub = v1::CryptoService::NewStub(env.channel());
     v1::DigestRequest request;
@@ -73,7 +75,7 @@ absl::Status RunDigest(const GlobalOptions& globals, const DigestArgs& args) {
 }
 
 absl::Status RunRandom(const GlobalOptions& globals, const RandomArgs& args) {
-  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
+  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals, args.receipt));
   auto stub = v1::CryptoService::NewStub(env.channel());
   v1::GenerateRandomRequest request;
   request.set_length_bytes(args.length);
@@ -101,6 +103,7 @@ void AddUtilityCommands(CLI::App& app, const CommandRegistry& registry) {
   digest->add_option("--alg", digest_args->algorithm, "sha256, sha384, sha512 or sm3")->required();
   digest->add_option("--in", digest_args->in, "input file, - for stdin")->required();
   AddPurposeOption(digest, &digest_args->purpose);
+  AddReceiptOptions(digest, &digest_args->receipt);
   OnSelected(digest, registry, [globals = registry.globals, digest_args] {
     return RunDigest(*globals, *digest_args);
   });
@@ -112,6 +115,7 @@ void AddUtilityCommands(CLI::App& app, const CommandRegistry& registry) {
       ->check(CLI::Range(1, 1024 * 1024));
   random->add_option("--out", random_args->out, "write the raw bytes here (mode 0600)");
   AddPurposeOption(random, &random_args->purpose);
+  AddReceiptOptions(random, &random_args->receipt);
   OnSelected(random, registry, [globals = registry.globals, random_args] {
     return RunRandom(*globals, *random_args);
   });

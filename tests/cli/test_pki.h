@@ -75,11 +75,30 @@ inline absl::StatusOr<TestPki> MakeTestPki(const TempDir& dir) {
   return pki;
 }
 
-// CryptoService with only GenerateRandom: length_bytes bytes of 0xAB.
+// What RandomOnlyService sends as every call's audit receipt: not a real one (only how it travels
+// is tested with it), but binary like one (the signature line starts with an em dash).
+inline constexpr char kFakeReceipt[] =
+    "c2sp.org/tlog-proof@v1\nextra e30=\nindex 7\n\nfake\n7\nAAAA\n\n\xE2\x80\x94 fake AAAA\n";
+inline constexpr char kFakeReceiptIndex[] = "7";
+// Requests for more bytes than this fail RESOURCE_EXHAUSTED (with a receipt all the same).
+inline constexpr int kRandomOnlyMaxBytes = 4096;
+
+// CryptoService with only GenerateRandom: length_bytes bytes of 0xAB, and in the trailing
+// metadata a receipt as yinjian-server sends one: the index always, the receipt text unless the
+// request asks for it deferred.
 class RandomOnlyService final : public v1::CryptoService::Service {
  public:
-  grpc::Status GenerateRandom(grpc::ServerContext*, const v1::GenerateRandomRequest* request,
+  grpc::Status GenerateRandom(grpc::ServerContext* context,
+                              const v1::GenerateRandomRequest* request,
                               v1::GenerateRandomResponse* response) override {
+    context->AddTrailingMetadata("yinjian-receipt-index", kFakeReceiptIndex);
+    const auto mode = context->client_metadata().find("yinjian-receipt");
+    if (mode == context->client_metadata().end() || mode->second != "deferred") {
+      context->AddTrailingMetadata("yinjian-receipt-bin", kFakeReceipt);
+    }
+    if (request->length_bytes() > kRandomOnlyMaxBytes) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "too many bytes");
+    }
     response->set_data(std::string(static_cast<size_t>(request->length_bytes()), '\xAB'));
     return grpc::Status::OK;
   }

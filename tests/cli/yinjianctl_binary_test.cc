@@ -58,9 +58,9 @@ class YinjianctlBinaryTest : public ::testing::Test {
 TEST_F(YinjianctlBinaryTest, HelpListsCommandsAndGlobalOptions) {
   YJ_ASSERT_OK_AND_ASSIGN(const ProcessResult result, RunCtl({"--help"}));
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  for (const char* word :
-       {"--server", "--profile", "--output", "--timeout", "department", "key", "encrypt", "decrypt",
-        "sign", "verify", "verify-mac", "digest", "pubkey", "random", "version"}) {
+  for (const char* word : {"--server", "--profile", "--output", "--timeout", "department", "key",
+                           "encrypt", "decrypt", "sign", "verify", "verify-mac", "digest", "pubkey",
+                           "random", "receipt", "audit", "version"}) {
     EXPECT_TRUE(absl::StrContains(result.out, word)) << word;
   }
 }

@@ -41,6 +41,7 @@ absl::Status AccessController::AuthorizeKeyUse(const Caller& caller, policy::Act
 absl::Status AccessController::AuthorizeKeyUse(const Caller& caller, policy::Action action,
                                                absl::string_view department, absl::string_view key,
                                                absl::string_view purpose) {
+  TraceKey(absl::StrCat(department, "/", key));  // named in the log even if it does not exist
   ASSIGN_OR_RETURN(policy::KeyPolicy key_policy, KeyPolicyOf(department, key));
   policy::Request request{.caller = caller.principal,
                           .action = action,

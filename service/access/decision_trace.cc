@@ -13,16 +13,20 @@ ScopedDecisionTrace::ScopedDecisionTrace(DecisionTrace* trace) : previous_(curre
 
 ScopedDecisionTrace::~ScopedDecisionTrace() { current_trace = previous_; }
 
+void TraceKey(absl::string_view key) {
+  DecisionTrace* trace = current_trace;
+  if (trace == nullptr || key.empty()) return;
+  if (trace->key.empty()) {
+    trace->key = std::string(key);
+  } else if (trace->key != key) {
+    trace->several_keys = true;
+  }
+}
+
 void TraceDecision(absl::string_view key, const policy::Decision& decision) {
   DecisionTrace* trace = current_trace;
   if (trace == nullptr) return;
-  if (!key.empty()) {
-    if (trace->key.empty()) {
-      trace->key = std::string(key);
-    } else if (trace->key != key) {
-      trace->several_keys = true;
-    }
-  }
+  TraceKey(key);
   // The first denial wins; an allowance only fills an empty trace.
   if (!decision.allowed && trace->decision != "deny") {
     trace->decision = "deny";

@@ -31,6 +31,10 @@ class ScopedDecisionTrace {
   DecisionTrace* const previous_;
 };
 
+// Notes the key a call is about, before (or without) any decision on it: a key that does not
+// exist, or a key-management call decided on its department.
+void TraceKey(absl::string_view key);
+
 // Notes a decision in the current thread's trace, if any. `key` may be empty.
 void TraceDecision(absl::string_view key, const policy::Decision& decision);
 

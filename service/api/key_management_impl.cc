@@ -1,6 +1,7 @@
 #include "service/api/key_management_impl.h"
 
 #include "common/status_macros.h"
+#include "service/access/decision_trace.h"
 #include "service/api/proto_convert.h"
 #include "service/api/unary.h"
 #include "absl/time/clock.h"
@@ -50,6 +51,7 @@ grpc::ServerUnaryReactor* KeyManagementImpl::CreateKey(grpc::CallbackServerConte
   return RunAsCaller(context, "CreateKey", identity_, auditor_, request, response,
                      [&](const access::Caller& caller) {
                        ASSIGN_OR_RETURN(std::string department, DepartmentOf(request->name()));
+                       access::TraceKey(request->name());
                        RETURN_IF_ERROR(access_.Authorize(caller, Action::kCreateKey, department));
                        ASSIGN_OR_RETURN(keys::KeyKind kind, FromProto(request->kind()));
                        ASSIGN_OR_RETURN(std::optional<keys::Protection> protection,
@@ -72,6 +74,7 @@ grpc::ServerUnaryReactor* KeyManagementImpl::GetKey(grpc::CallbackServerContext*
   return RunAsCaller(context, "GetKey", identity_, auditor_, request, response,
                      [&](const access::Caller& caller) {
                        ASSIGN_OR_RETURN(std::string department, DepartmentOf(request->name()));
+                       access::TraceKey(request->name());
                        RETURN_IF_ERROR(access_.Authorize(caller, Action::kReadKey, department));
                        ASSIGN_OR_RETURN(core::KeyDescription key, manager_.GetKey(request->name()));
                        ToProto(key, response);
@@ -101,6 +104,7 @@ grpc::ServerUnaryReactor* KeyManagementImpl::SetKeyPolicy(grpc::CallbackServerCo
       [&](const access::Caller& caller) {
         ASSIGN_OR_RETURN(format::KeyReference reference,
                          format::ParseKeyReference(request->name()));
+        access::TraceKey(request->name());
         RETURN_IF_ERROR(access_.Authorize(caller, Action::kManageKey, reference.department));
         ASSIGN_OR_RETURN(policy::KeyPolicy policy, FromProto(request->policy()));
         ASSIGN_OR_RETURN(core::KeyDescription key, manager_.SetKeyPolicy(request->name(), policy));
@@ -128,6 +132,7 @@ grpc::ServerUnaryReactor* KeyManagementImpl::RunLifecycle(grpc::CallbackServerCo
                      [&](const access::Caller& caller) -> absl::Status {
                        ASSIGN_OR_RETURN(format::KeyReference reference,
                                         format::ParseKeyReference(name));
+                       access::TraceKey(name);
                        RETURN_IF_ERROR(
                            access_.Authorize(caller, Action::kManageKey, reference.department));
                        ASSIGN_OR_RETURN(core::KeyDescription key, fn());

@@ -100,6 +100,15 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(store::Store& store, Lo
           [signing_key](absl::Span<const uint8_t> message) { return signing_key->Sign(message); }));
   RETURN_IF_ERROR(log->Load());
   RETURN_IF_ERROR(log->CheckAgainstFile());
+  // A crash between the store commit and the witness copy leaves the newest checkpoint
+  // unpublished: publish it now (the copy of an existing size is kept as it is).
+  if (!log->options_.witness_dir.empty() && !log->tree_.checkpoint_note.empty()) {
+    const std::string path = absl::StrCat(log->options_.witness_dir, "/",
+                                          log->tree_.range.size(), ".checkpoint");
+    absl::Status written = pki::WriteFileAtomically(path, log->tree_.checkpoint_note, 0644,
+                                                    pki::IfExists::kFail);
+    if (!written.ok() && !absl::IsAlreadyExists(written)) return written;
+  }
   return log;
 }
 

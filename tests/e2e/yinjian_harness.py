@@ -9,6 +9,7 @@ import os
 import queue
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import threading
@@ -16,6 +17,7 @@ import time
 
 PROTOS = [
     "yinjian/v1/access.proto",
+    "yinjian/v1/audit.proto",
     "yinjian/v1/common.proto",
     "yinjian/v1/config.proto",
     "yinjian/v1/crypto.proto",
@@ -69,21 +71,33 @@ def create_token(source_dir, softhsm_dir, label):
     return exports
 
 
+def _protoc_command():
+    """protoc with the gRPC Python plugin. The system's protoc and grpc_python_plugin (Debian's
+    protobuf-compiler and protobuf-compiler-grpc, which the C++ build needs anyway) come first:
+    Debian's python3-grpc-tools bundles protoc 3.5, which rejects proto3 `optional`
+    (audit.proto's QueryRequest.after_index)."""
+    protoc, plugin = shutil.which("protoc"), shutil.which("grpc_python_plugin")
+    if protoc and plugin:
+        return [protoc, f"--plugin=protoc-gen-grpc_python={plugin}"]
+    return [sys.executable, "-m", "grpc_tools.protoc"]
+
+
 def generate_stubs(source_dir, out_dir):
     """Generates Python message and gRPC modules for the repository's protos (and the health
     proto) into out_dir, and puts out_dir first on sys.path."""
     os.makedirs(out_dir, exist_ok=True)
     proto_root = os.path.join(source_dir, "proto")
-    run_checked([sys.executable, "-m", "grpc_tools.protoc", f"-I{proto_root}", "-I/usr/include",
-                 f"--python_out={out_dir}", f"--grpc_python_out={out_dir}"] +
+    protoc = _protoc_command()
+    run_checked(protoc + [f"-I{proto_root}", "-I/usr/include", f"--python_out={out_dir}",
+                          f"--grpc_python_out={out_dir}"] +
                 [os.path.join(proto_root, p) for p in PROTOS])
     health_dir = os.path.join(out_dir, "health_proto")
     os.makedirs(health_dir, exist_ok=True)
     with open(os.path.join(health_dir, HEALTH_PROTO_NAME), "w", encoding="utf-8") as f:
         f.write(HEALTH_PROTO)
-    run_checked([sys.executable, "-m", "grpc_tools.protoc", f"-I{health_dir}",
-                 f"--python_out={out_dir}", f"--grpc_python_out={out_dir}",
-                 os.path.join(health_dir, HEALTH_PROTO_NAME)])
+    run_checked(protoc + [f"-I{health_dir}", f"--python_out={out_dir}",
+                          f"--grpc_python_out={out_dir}",
+                          os.path.join(health_dir, HEALTH_PROTO_NAME)])
     sys.path.insert(0, out_dir)
 
 

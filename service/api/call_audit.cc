@@ -71,13 +71,14 @@ std::string DeterministicBytes(const Message& message) {
   return bytes;
 }
 
-absl::Status CallAuditor::Record(grpc::ServerContextBase& context,
-                                 const CallOutcome& outcome) const {
-  if (log_ == nullptr) return outcome.status;
+void CallAuditor::Record(grpc::ServerContextBase& context, const CallOutcome& outcome,
+                         Finish finish) const {
+  if (log_ == nullptr) return finish(outcome.status);
+  google::protobuf::Message* response = outcome.response;
   std::string salt(kSaltBytes, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(salt.data()), int(salt.size())) != 1) {
-    if (outcome.response != nullptr) outcome.response->Clear();
-    return absl::UnavailableError("the audit log cannot record this call: no randomness");
+    if (response != nullptr) response->Clear();
+    return finish(absl::UnavailableError("the audit log cannot record this call: no randomness"));
   }
   audit::AuditEvent event{.time = absl::Now(), .operation = std::string(outcome.method)};
   if (outcome.caller != nullptr && outcome.caller->ok()) {
@@ -98,11 +99,10 @@ absl::Status CallAuditor::Record(grpc::ServerContextBase& context,
   } else {
     event.request_digest = audit::SaltedDigestHex(salt, "");
   }
-  const bool answered = outcome.status.ok() && outcome.response != nullptr;
-  if (answered) {
-    KeyVersionOf(*outcome.response, &event.key, &event.key_version);
-    outcome.response->ByteSizeLong();
-    event.response_digest = audit::SaltedDigestHex(salt, DeterministicBytes(*outcome.response));
+  if (outcome.status.ok() && response != nullptr) {
+    KeyVersionOf(*response, &event.key, &event.key_version);
+    response->ByteSizeLong();
+    event.response_digest = audit::SaltedDigestHex(salt, DeterministicBytes(*response));
   } else {
     event.response_digest = audit::SaltedDigestHex(salt, "");
   }
@@ -112,23 +112,29 @@ absl::Status CallAuditor::Record(grpc::ServerContextBase& context,
   }
   event.result = CodeName(outcome.status.code());
 
-  absl::StatusOr<audit::AppendedEntry> appended = log_->Append(event);
-  if (!appended.ok()) {
-    if (outcome.response != nullptr) outcome.response->Clear();
-    return appended.status();
-  }
-  context.AddTrailingMetadata(kReceiptIndexHeader, absl::StrCat(appended->index));
-  context.AddTrailingMetadata(kReceiptSaltHeader, salt);
-  if (!Deferred(context)) {
-    absl::StatusOr<std::string> receipt = log_->ReceiptFor(*appended);
-    if (!receipt.ok()) {
-      if (outcome.response != nullptr) outcome.response->Clear();
-      return absl::UnavailableError(
-          absl::StrCat("the receipt cannot be produced: ", receipt.status().message()));
-    }
-    context.AddTrailingMetadata(kReceiptHeader, *receipt);
-  }
-  return outcome.status;
+  audit::AuditLog* log = log_;
+  grpc::ServerContextBase* call = &context;
+  log_->AppendAsync(
+      std::move(event), [log, call, response, salt = std::move(salt), deferred = Deferred(context),
+                         status = outcome.status, finish = std::move(finish)](
+                            absl::StatusOr<audit::AppendedEntry> appended) mutable {
+        if (!appended.ok()) {
+          if (response != nullptr) response->Clear();
+          return finish(appended.status());
+        }
+        call->AddTrailingMetadata(kReceiptIndexHeader, absl::StrCat(appended->index));
+        call->AddTrailingMetadata(kReceiptSaltHeader, salt);
+        if (!deferred) {
+          absl::StatusOr<std::string> receipt = log->ReceiptFor(*appended);
+          if (!receipt.ok()) {
+            if (response != nullptr) response->Clear();
+            return finish(absl::UnavailableError(
+                absl::StrCat("the receipt cannot be produced: ", receipt.status().message())));
+          }
+          call->AddTrailingMetadata(kReceiptHeader, *receipt);
+        }
+        finish(std::move(status));
+      });
 }
 
 }  // namespace yinjian::api

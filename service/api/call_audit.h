@@ -9,6 +9,8 @@
 #include <google/protobuf/message.h>
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -38,9 +40,13 @@ class CallAuditor {
   // `log` null: record nothing (audit.disabled_for_benchmarks_only).
   explicit CallAuditor(audit::AuditLog* log) : log_(log) {}
 
-  // Records the call and attaches its receipt. Returns outcome.status if recorded, UNAVAILABLE if
-  // not (and then clears the response).
-  absl::Status Record(grpc::ServerContextBase& context, const CallOutcome& outcome) const;
+  // Records the call, attaches its receipt to the context's trailing metadata and then calls
+  // `finish` with outcome.status if recorded, or UNAVAILABLE if not (having cleared the
+  // response). `finish` runs on the audit log's committer thread (or at once without a log);
+  // the context and response must stay alive until it has run, as they do until a reactor
+  // finishes.
+  using Finish = std::function<void(absl::Status)>;
+  void Record(grpc::ServerContextBase& context, const CallOutcome& outcome, Finish finish) const;
 
  private:
   audit::AuditLog* const log_;

@@ -50,13 +50,17 @@ class DigestStreamReactor final : public grpc::ServerReadReactor<v1::DigestChunk
  private:
   // Every way the stream ends goes through here: the call is recorded in the audit log first.
   void Finish(absl::Status status) {
-    status = audit_.auditor->Record(*audit_.context, {.method = "DigestStream",
-                                                      .caller = &audit_.caller,
-                                                      .trace = &audit_.trace,
-                                                      .request = nullptr,
-                                                      .response = response_,
-                                                      .status = std::move(status)});
-    grpc::ServerReadReactor<v1::DigestChunk>::Finish(ToGrpcStatus(status, "DigestStream"));
+    audit_.auditor->Record(*audit_.context,
+                           {.method = "DigestStream",
+                            .caller = &audit_.caller,
+                            .trace = &audit_.trace,
+                            .request = nullptr,
+                            .response = response_,
+                            .status = std::move(status)},
+                           [this](absl::Status recorded) {
+                             grpc::ServerReadReactor<v1::DigestChunk>::Finish(
+                                 ToGrpcStatus(recorded, "DigestStream"));
+                           });
   }
 
   bool Start() {

@@ -39,18 +39,35 @@ grpc::ServerUnaryReactor* RunAsCaller(grpc::CallbackServerContext* context,
                                       const CallAuditor& auditor,
                                       const google::protobuf::Message* request,
                                       google::protobuf::Message* response, Fn&& fn) {
-  return RunUnary(context, method, [&]() -> absl::Status {
-    access::DecisionTrace trace;
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (context->IsCancelled()) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call was cancelled"));
+    return reactor;
+  }
+  if (context->deadline() <= std::chrono::system_clock::now()) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline has passed"));
+    return reactor;
+  }
+  access::DecisionTrace trace;
+  absl::StatusOr<access::Caller> caller = identity.Identify(*context);
+  absl::Status status;
+  {
     access::ScopedDecisionTrace scope(&trace);
-    absl::StatusOr<access::Caller> caller = identity.Identify(*context);
-    absl::Status status = caller.ok() ? fn(*caller) : caller.status();
-    return auditor.Record(*context, {.method = method,
-                                     .caller = &caller,
-                                     .trace = &trace,
-                                     .request = request,
-                                     .response = response,
-                                     .status = std::move(status)});
-  });
+    status = caller.ok() ? fn(*caller) : caller.status();
+  }
+  // The result leaves only once the call is in the audit log; the handler thread does not wait
+  // for that (the log's committer finishes the call).
+  auditor.Record(*context,
+                 {.method = method,
+                  .caller = &caller,
+                  .trace = &trace,
+                  .request = request,
+                  .response = response,
+                  .status = std::move(status)},
+                 [reactor, method](absl::Status recorded) {
+                   reactor->Finish(ToGrpcStatus(recorded, method));
+                 });
+  return reactor;
 }
 
 }  // namespace yinjian::api

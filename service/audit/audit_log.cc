@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "service/audit/checkpoint.h"
@@ -103,12 +104,14 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(store::Store& store, Lo
   // A crash between the store commit and the witness copy leaves the newest checkpoint
   // unpublished: publish it now (the copy of an existing size is kept as it is).
   if (!log->options_.witness_dir.empty() && !log->tree_.checkpoint_note.empty()) {
-    const std::string path = absl::StrCat(log->options_.witness_dir, "/",
-                                          log->tree_.range.size(), ".checkpoint");
-    absl::Status written = pki::WriteFileAtomically(path, log->tree_.checkpoint_note, 0644,
-                                                    pki::IfExists::kFail);
+    const std::string path =
+        absl::StrCat(log->options_.witness_dir, "/", log->tree_.range.size(), ".checkpoint");
+    absl::Status written =
+        pki::WriteFileAtomically(path, log->tree_.checkpoint_note, 0644, pki::IfExists::kFail);
     if (!written.ok() && !absl::IsAlreadyExists(written)) return written;
   }
+  AuditLog* raw = log.get();
+  log->committer_ = std::thread([raw] { raw->CommitLoop(); });
   return log;
 }
 
@@ -267,48 +270,62 @@ absl::StatusOr<std::vector<AppendedEntry>> AuditLog::Commit(const std::vector<Pe
   return last;
 }
 
+void AuditLog::AppendAsync(AuditEvent event, AppendCallback done) {
+  absl::MutexLock lock(&mu_);
+  queue_.push_back({std::move(event), std::move(done)});
+}
+
 absl::StatusOr<AppendedEntry> AuditLog::Append(const AuditEvent& event) {
-  mu_.Lock();
-  const uint64_t ticket = next_ticket_++;
-  queue_.push_back({ticket, event});
+  absl::Notification recorded;
+  absl::StatusOr<AppendedEntry> result;
+  AppendAsync(event, [&](absl::StatusOr<AppendedEntry> appended) {
+    result = std::move(appended);
+    recorded.Notify();
+  });
+  recorded.WaitForNotification();
+  return result;
+}
+
+void AuditLog::CommitLoop() {
   for (;;) {
-    auto result = results_.find(ticket);
-    if (result != results_.end()) {
-      absl::StatusOr<AppendedEntry> mine = std::move(result->second);
-      results_.erase(result);
-      mu_.Unlock();
-      return mine;
-    }
-    if (committing_) {
-      done_.Wait(&mu_);
-      continue;
-    }
-    // Lead the next commit with everything queued so far.
-    committing_ = true;
     std::vector<Pending> batch;
-    const size_t take = std::min(queue_.size(), options_.max_batch);
-    batch.reserve(take);
-    for (size_t i = 0; i < take; ++i) {
-      batch.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-    }
-    mu_.Unlock();
-    absl::StatusOr<std::vector<AppendedEntry>> appended = Commit(batch);
-    mu_.Lock();
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (appended.ok()) {
-        results_.emplace(batch[i].ticket, std::move((*appended)[i]));
-      } else {
-        results_.emplace(batch[i].ticket, Unavailable(appended.status()));
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](AuditLog* log) ABSL_EXCLUSIVE_LOCKS_REQUIRED(log->mu_) {
+            return !log->queue_.empty() || log->stopping_;
+          },
+          this));
+      if (queue_.empty()) return;  // stopping, and everything queued was committed
+      const size_t take = std::min(queue_.size(), options_.max_batch);
+      batch.reserve(take);
+      for (size_t i = 0; i < take; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
       }
     }
+    absl::StatusOr<std::vector<AppendedEntry>> appended = Commit(batch);
     if (appended.ok()) {
+      absl::MutexLock lock(&mu_);
       ++stats_.commits;
       stats_.entries += int64_t(batch.size());
     }
-    committing_ = false;
-    done_.SignalAll();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (appended.ok()) {
+        batch[i].done(std::move((*appended)[i]));
+      } else {
+        batch[i].done(Unavailable(appended.status()));
+      }
+    }
   }
+}
+
+AuditLog::~AuditLog() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (committer_.joinable()) committer_.join();
 }
 
 absl::StatusOr<std::string> AuditLog::ReceiptAt(int64_t index, const std::string& entry,

@@ -4,10 +4,11 @@
 // entry and a checkpoint covering it are durable; if that cannot happen, Append fails and the
 // service releases no result (fail closed).
 //
-// Group commit: callers queue their events; whoever finds no commit running becomes the leader
-// and commits everything queued (one store transaction, one HSM signature); the others wait and
-// the next leader takes whatever arrived meanwhile. Low load never waits for a timer, high load
-// batches by itself.
+// Group commit: callers queue their events and a committer thread commits everything queued at
+// once (one store transaction, one HSM signature), then tells each caller. It wakes as soon as
+// the queue is non-empty, so low load never waits for a timer; what arrives during a commit
+// forms the next batch, so high load batches by itself. Callers may wait (Append) or be called
+// back (AppendAsync), so a gRPC handler thread is never held for a commit.
 //
 // Rollback, truncation and forks: the latest checkpoint is also written to a file outside the
 // store (replaced atomically, and only if it still holds the checkpoint this process wrote last)
@@ -19,9 +20,11 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -70,6 +73,14 @@ class AuditLog {
   // released). Thread-safe.
   absl::StatusOr<AppendedEntry> Append(const AuditEvent& event);
 
+  // The same without waiting: `done` runs on the committer thread once the entry is durable and
+  // checkpointed, or with UNAVAILABLE if it could not be recorded. `done` must not block long:
+  // the next commit waits for it.
+  using AppendCallback = std::function<void(absl::StatusOr<AppendedEntry>)>;
+  void AppendAsync(AuditEvent event, AppendCallback done);
+
+  ~AuditLog();
+
   // The receipt for entry `index`: C2SP tlog-proof text with the entry as its extra line, an
   // inclusion proof and the latest signed checkpoint. NOT_FOUND beyond the log.
   absl::StatusOr<std::string> Receipt(int64_t index);
@@ -93,8 +104,8 @@ class AuditLog {
 
  private:
   struct Pending {
-    uint64_t ticket;
     AuditEvent event;
+    AppendCallback done;
   };
   // The tree as committed: what the next commit extends.
   struct Tree {
@@ -123,19 +134,19 @@ class AuditLog {
   std::unique_ptr<CallbackNoteSigner> signer_;
   std::unique_ptr<PublicKeyNoteVerifier> verifier_;
 
+  void CommitLoop();
+
   absl::Mutex mu_;
-  absl::CondVar done_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
-  uint64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 0;
-  bool committing_ ABSL_GUARDED_BY(mu_) = false;
-  std::map<uint64_t, absl::StatusOr<AppendedEntry>> results_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   AuditLogStats stats_ ABSL_GUARDED_BY(mu_);
   store::AuditCheckpointRecord latest_ ABSL_GUARDED_BY(mu_);  // the newest this process knows
 
   absl::Mutex cache_mu_;
   std::map<std::pair<int32_t, int64_t>, Hash> node_cache_ ABSL_GUARDED_BY(cache_mu_);
 
-  // Only the leader (committing_ holder) touches the tree and the checkpoint file.
+  std::thread committer_;
+  // Only the committer thread (and Open, before it starts) touches the tree and the file.
   Tree tree_;
   std::string file_checkpoint_;  // what this process last wrote to the checkpoint file
 };

@@ -13,17 +13,23 @@ absl::Status FromGrpcStatus(const grpc::Status& status, absl::string_view what) 
                       absl::StrCat(what, ": ", status.error_message()));
 }
 
-absl::StatusOr<RepeatedThroughput> MeasureClosedLoop(const CallerFactory& new_caller,
-                                                     const LoadOptions& options) {
-  if (options.concurrency < 1) return absl::InvalidArgumentError("concurrency must be >= 1");
+absl::StatusOr<std::vector<OperationFn>> StartCallers(const CallerFactory& new_caller,
+                                                      int concurrency) {
+  if (concurrency < 1) return absl::InvalidArgumentError("concurrency must be >= 1");
   std::vector<OperationFn> callers;
-  callers.reserve(options.concurrency);
-  for (int i = 0; i < options.concurrency; ++i) {
+  callers.reserve(concurrency);
+  for (int i = 0; i < concurrency; ++i) {
     OperationFn caller = new_caller();
     RETURN_IF_ERROR(caller());
     callers.push_back(std::move(caller));
   }
-  return MeasureMedianThroughput(callers, options.duration, options.repetitions);
+  return callers;
+}
+
+absl::StatusOr<RepeatedThroughput> MeasureClosedLoop(const CallerFactory& new_caller,
+                                                     const LoadOptions& options) {
+  ASSIGN_OR_RETURN(std::vector<OperationFn> callers, StartCallers(new_caller, options.concurrency));
+  return MeasureMedianThroughput(callers, options.duration, options.repetitions, options.latencies);
 }
 
 }  // namespace yinjian::bench

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -24,12 +25,17 @@ using CallerFactory = std::function<OperationFn()>;
 struct LoadOptions {
   int concurrency = 1;
   absl::Duration duration = absl::Seconds(1);  // per repetition
-  int repetitions = 3;                          // the median is reported
+  int repetitions = 3;                         // the median is reported
+  Latencies latencies = Latencies::kIgnore;    // kRecord: also per-call latency percentiles
 };
 
-// Makes `concurrency` callers, runs each once (this opens the connection and checks the call
-// works), then measures. The first failed call aborts the measurement with its status;
-// INVALID_ARGUMENT for bad options.
+// Makes `concurrency` callers and runs each once (this opens the connection and checks the call
+// works). The first failed call's status; INVALID_ARGUMENT for a concurrency below 1.
+absl::StatusOr<std::vector<OperationFn>> StartCallers(const CallerFactory& new_caller,
+                                                      int concurrency);
+
+// StartCallers, then measures them (MeasureMedianThroughput). The first failed call aborts the
+// measurement with its status; INVALID_ARGUMENT for bad options.
 absl::StatusOr<RepeatedThroughput> MeasureClosedLoop(const CallerFactory& new_caller,
                                                      const LoadOptions& options);
 

@@ -7,7 +7,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/load_average.h"
 #include "bench/p11kit_peer.h"
 #include "bench/service_comparison.h"
 #include "bench/service_fixture.h"
@@ -41,13 +41,6 @@ struct Flags {
   std::string only;
   bool json = false;
 };
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return in ? absl::StrCat(one, " ", five, " ", fifteen) : "unknown";
-}
 
 void Progress(const std::string& line) {
   std::fprintf(stderr, "service_bench: %s\n", line.c_str());

@@ -36,11 +36,16 @@ std::string KeyPart(const std::string& reference) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Create(
-    const std::string& module_path) {
+    const std::string& module_path, const ConfigCustomizer& customize) {
   std::unique_ptr<ServiceFixture> fixture(new ServiceFixture());
   fixture->module_path_ = module_path;
   ASSIGN_OR_RETURN(fixture->scratch_, ScratchToken::Create(module_path, kScratchLabel));
   const ScratchToken& scratch = *fixture->scratch_;
+  // Loaded first, so that init, the server and the raw login all share this instance: it
+  // finalises the module when the last of them lets go, and the next fixture's load reads the
+  // next token's SOFTHSM2_CONF.
+  ASSIGN_OR_RETURN(fixture->module_,
+                   hsm::Pkcs11Module::Load({.path = module_path, .finalize_on_close = true}));
   const std::string data_dir = (std::filesystem::path(scratch.dir()) / "service").string();
 
   absl::StatusOr<server::DevInitResult> init = server::InitDevelopment(
@@ -49,6 +54,7 @@ absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Create(
   RETURN_IF_ERROR(Annotate(init.status(), "yinjian-server init"));
   absl::StatusOr<v1::ServerConfig> config = server::LoadServerConfig(init->config_path);
   RETURN_IF_ERROR(Annotate(config.status(), "loading server.conf"));
+  if (customize) customize(*config);
   absl::StatusOr<std::unique_ptr<server::Server>> started = server::Server::Start(*config);
   RETURN_IF_ERROR(Annotate(started.status(), "starting the server"));
   fixture->server_ = std::move(*started);
@@ -67,11 +73,10 @@ absl::StatusOr<std::unique_ptr<ServiceFixture>> ServiceFixture::Create(
   RETURN_IF_ERROR(Annotate(fixture->CreateKeys(), "creating the benchmark keys"));
   fixture->tls_ = std::move(application);
 
-  ASSIGN_OR_RETURN(std::shared_ptr<hsm::Pkcs11Module> module,
-                   hsm::Pkcs11Module::Load({.path = module_path}));
   ASSIGN_OR_RETURN(hsm::SecureBytes pin, hsm::ReadPin({.file = scratch.pin_file()}));
-  ASSIGN_OR_RETURN(fixture->raw_token_,
-                   hsm::Token::Open(module, {.label = scratch.label(), .pin = std::move(pin)}));
+  ASSIGN_OR_RETURN(
+      fixture->raw_token_,
+      hsm::Token::Open(fixture->module_, {.label = scratch.label(), .pin = std::move(pin)}));
   return fixture;
 }
 
@@ -138,6 +143,7 @@ ServiceFixture::~ServiceFixture() {
   raw_token_.reset();
   if (server_ != nullptr) server_->Shutdown(absl::ZeroDuration());
   server_.reset();
+  module_.reset();  // C_Finalize, now that nothing else holds the module
 }
 
 }  // namespace yinjian::bench

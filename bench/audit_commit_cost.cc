@@ -1,0 +1,126 @@
+#include "bench/audit_commit_cost.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/status_macros.h"
+#include "service/audit/log_key.h"
+#include "service/pki/pem_files.h"
+#include "service/store/records.h"
+#include "service/store/sqlite_store.h"
+
+namespace yinjian::bench {
+namespace {
+
+// The store neither computes nor checks hashes, so stand-ins of the right length do.
+constexpr size_t kHashBytes = 32;
+
+// A checkpoint as the log signs it: origin, size and base64 root hash lines.
+constexpr char kCheckpointBody[] =
+    "yinjian/yinjian-sbench\n123456\nWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlo=\n";
+
+// The signed note as stored and written to the checkpoint file: the body, a blank line and a
+// signature line of the usual length (stand-in characters).
+std::string SampleNote() {
+  return absl::StrCat(kCheckpointBody, "\n", std::string(110, 's'), "\n");
+}
+
+absl::Status Annotate(const absl::Status& status, absl::string_view part) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(), absl::StrCat(part, ": ", status.message()));
+}
+
+// Appends the next entry as a batch of one, with the Merkle nodes it completes and a checkpoint
+// of the new size: the transaction AuditLog makes for a commit of one entry.
+OperationFn StoreCommitWorker(std::shared_ptr<store::SqliteStore> store) {
+  return [store = std::move(store), event = SampleAuditEvent(), note = SampleNote(),
+          hash = std::string(kHashBytes, 'Z'), next = int64_t{0}]() mutable {
+    const int64_t index = next++;
+    std::vector<store::AuditNodeRecord> nodes;
+    for (int64_t position = index, level = 1; position & 1; ++level) {
+      position >>= 1;
+      nodes.push_back({.level = int32_t(level), .index = position, .hash = hash});
+    }
+    const store::AuditEntryRecord entry{.index = index,
+                                        .entry = audit::EncodeEntry(event, index),
+                                        .leaf_hash = hash,
+                                        .time = event.time,
+                                        .principal = event.principal,
+                                        .department = event.department,
+                                        .operation = event.operation,
+                                        .key = event.key,
+                                        .decision = event.decision,
+                                        .result = event.result};
+    return store->AppendAudit(
+        {entry}, nodes,
+        {.size = index + 1, .root_hash = hash, .note = note, .created = absl::Now()});
+  };
+}
+
+OperationFn SignatureWorker(std::shared_ptr<audit::LogKey> key) {
+  return [key = std::move(key), body = hsm::ToBytes(kCheckpointBody)]() -> absl::Status {
+    return key->Sign(body).status();
+  };
+}
+
+OperationFn CheckpointFileWorker(std::string path) {
+  return [path = std::move(path), note = SampleNote()] {
+    return pki::WriteFileAtomically(path, absl::string_view(note), 0644, pki::IfExists::kReplace);
+  };
+}
+
+absl::StatusOr<LatencyPercentiles> Measure(OperationFn worker, const CommitCostOptions& options,
+                                           absl::string_view part) {
+  const OperationFn workers[] = {std::move(worker)};
+  absl::StatusOr<RepeatedThroughput> measured =
+      MeasureMedianThroughput(workers, options.duration, options.repetitions, Latencies::kRecord);
+  RETURN_IF_ERROR(Annotate(measured.status(), part));
+  return measured->latency;
+}
+
+}  // namespace
+
+audit::AuditEvent SampleAuditEvent() {
+  return {.time = absl::Now(),
+          .principal = "bench-application",
+          .certificate = std::string(64, 'c'),
+          .department = "bench",
+          .operation = "Encrypt",
+          .key = "bench/aes",
+          .key_version = 1,
+          .decision = "allow",
+          .reason = "OWNER",
+          .result = "OK",
+          .request_digest = std::string(64, 'a'),
+          .response_digest = std::string(64, 'b')};
+}
+
+absl::StatusOr<AuditCommitCost> MeasureAuditCommitCost(hsm::Token& token,
+                                                       const CommitCostOptions& options) {
+  const std::filesystem::path dir(options.scratch_dir);
+  AuditCommitCost cost;
+
+  absl::StatusOr<std::unique_ptr<store::SqliteStore>> opened =
+      store::SqliteStore::Open((dir / "commit-cost.sqlite").string());
+  RETURN_IF_ERROR(Annotate(opened.status(), "scratch store"));
+  std::shared_ptr<store::SqliteStore> scratch_store = std::move(*opened);
+  ASSIGN_OR_RETURN(cost.store_commit,
+                   Measure(StoreCommitWorker(scratch_store), options, "store commit"));
+
+  absl::StatusOr<std::unique_ptr<audit::LogKey>> key = audit::LogKey::OpenOrCreate(token);
+  RETURN_IF_ERROR(Annotate(key.status(), "log key"));
+  ASSIGN_OR_RETURN(cost.signature,
+                   Measure(SignatureWorker(std::move(*key)), options, "log key signature"));
+
+  ASSIGN_OR_RETURN(cost.checkpoint_file,
+                   Measure(CheckpointFileWorker((dir / "commit-cost.checkpoint").string()), options,
+                           "checkpoint file"));
+  return cost;
+}
+
+}  // namespace yinjian::bench

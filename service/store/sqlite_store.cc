@@ -300,6 +300,14 @@ absl::StatusOr<KeyRecord> SqliteStore::SetPrimaryVersion(absl::string_view depar
                                                       KeyPath(department, key), " is ",
                                                       current.state, ", not enabled"));
   }
+  // A primary below the minimum decrypt version would encrypt what it then refuses to decrypt.
+  ASSIGN_OR_RETURN(KeyRecord key_record, ReadKey(db_, department, key));
+  if (version < key_record.min_decrypt_version) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "version ", version, " of key ", KeyPath(department, key),
+        " is below its minimum decrypt version ", key_record.min_decrypt_version,
+        "; lower that first"));
+  }
   ASSIGN_OR_RETURN(Statement update,
                    Statement::Prepare(db_, "UPDATE keys SET primary_version = ?3 "
                                            "WHERE department = ?1 AND name = ?2"));

@@ -81,7 +81,11 @@ TEST_F(SqliteLifecycleTest, MinDecryptVersionStaysWithinTheVersions) {
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(store_->SetMinDecryptVersion("finance", "none", 1).status().code(),
             absl::StatusCode::kNotFound);
+  // The primary cannot go below the floor: it would encrypt what it refuses to decrypt.
+  EXPECT_EQ(store_->SetPrimaryVersion("finance", "k", 1).status().code(),
+            absl::StatusCode::kFailedPrecondition);
   YJ_ASSERT_OK_AND_ASSIGN(KeyRecord lowered, store_->SetMinDecryptVersion("finance", "k", 0));
+  YJ_EXPECT_OK(store_->SetPrimaryVersion("finance", "k", 1).status());
   EXPECT_EQ(lowered.min_decrypt_version, 0);
 }
 

@@ -1,8 +1,13 @@
 #include "cli/access_output.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "cli/entry_json.h"
 
 namespace yinjian::cli {
 namespace {
@@ -38,15 +43,23 @@ std::string Section(absl::string_view heading, bool empty, const std::string& bo
   return absl::StrCat("\n", heading, ":\n", empty ? "(none)\n" : body);
 }
 
+std::vector<std::string> ActivityRow(const std::string& entry) {
+  const absl::StatusOr<std::vector<JsonMember>> members = ParseJsonObject(entry);
+  if (!members.ok()) return {"-", "(not a JSON object)"};
+  std::vector<std::string> row;
+  for (const char* name : {"index", "time", "operation", "key", "decision", "result"}) {
+    row.push_back(OrDash(MemberText(*members, name)));
+  }
+  return row;
+}
+
 }  // namespace
 
 Table PrincipalTable(const google::protobuf::RepeatedPtrField<v1::Principal>& principals) {
-  Table table{
-      .header = {"NAME", "DEPARTMENT", "ROLES", "STATE", "CERTIFICATES", "CREATED"}};
+  Table table{.header = {"NAME", "DEPARTMENT", "ROLES", "STATE", "CERTIFICATES", "CREATED"}};
   for (const v1::Principal& principal : principals) {
     table.rows.push_back({principal.name(), principal.department(), ListOrDash(principal.roles()),
-                          principal.state(),
-                          absl::StrCat(ActiveCertificates(principal), " active"),
+                          principal.state(), absl::StrCat(ActiveCertificates(principal), " active"),
                           FormatTimestamp(principal.create_time())});
   }
   return table;
@@ -81,8 +94,8 @@ std::string GranteeOf(const v1::Grant& grant) {
 }
 
 Table GrantTable(const google::protobuf::RepeatedPtrField<v1::Grant>& grants) {
-  Table table{.header = {"ID", "STATE", "KEY", "GRANTEE", "OPERATIONS", "PURPOSES", "EXPIRES",
-                         "USES"}};
+  Table table{
+      .header = {"ID", "STATE", "KEY", "GRANTEE", "OPERATIONS", "PURPOSES", "EXPIRES", "USES"}};
   for (const v1::Grant& grant : grants) {
     table.rows.push_back({absl::StrCat(grant.id()), OrDash(grant.effective_state()), grant.key(),
                           GranteeOf(grant), ListOrDash(grant.operations()),
@@ -93,24 +106,24 @@ Table GrantTable(const google::protobuf::RepeatedPtrField<v1::Grant>& grants) {
 }
 
 std::string GrantDetail(const v1::Grant& grant) {
-  const std::string headline =
-      absl::StrCat("grant ", grant.id(), ": ", absl::AsciiStrToUpper(OrDash(grant.effective_state())),
-                   " (stored state: ", OrDash(grant.state()), ")\n\n");
-  Table fields{.rows = {
-                   {"key:", grant.key()},
-                   {"grantee:", GranteeOf(grant)},
-                   {"operations:", ListOrDash(grant.operations())},
-                   {"purposes:", ListOrDash(grant.purposes())},
-                   {"expires:", FormatTimestamp(grant.expire_time())},
-                   {"uses:", Uses(grant)},
-                   {"approvals:", absl::StrCat(grant.approved_by_size(), " of ",
-                                               grant.required_approvals(), " (",
-                                               ListOrDash(grant.approved_by()), ")")},
-                   {"requested by:", absl::StrCat(OrDash(grant.requested_by()), " at ",
-                                                  FormatTimestamp(grant.request_time()))},
-                   {"justification:", OrDash(grant.justification())},
-                   {"activated:", FormatTimestamp(grant.activate_time())},
-               }};
+  const std::string headline = absl::StrCat("grant ", grant.id(), ": ",
+                                            absl::AsciiStrToUpper(OrDash(grant.effective_state())),
+                                            " (stored state: ", OrDash(grant.state()), ")\n\n");
+  Table fields{
+      .rows = {
+          {"key:", grant.key()},
+          {"grantee:", GranteeOf(grant)},
+          {"operations:", ListOrDash(grant.operations())},
+          {"purposes:", ListOrDash(grant.purposes())},
+          {"expires:", FormatTimestamp(grant.expire_time())},
+          {"uses:", Uses(grant)},
+          {"approvals:", absl::StrCat(grant.approved_by_size(), " of ", grant.required_approvals(),
+                                      " (", ListOrDash(grant.approved_by()), ")")},
+          {"requested by:", absl::StrCat(OrDash(grant.requested_by()), " at ",
+                                         FormatTimestamp(grant.request_time()))},
+          {"justification:", OrDash(grant.justification())},
+          {"activated:", FormatTimestamp(grant.activate_time())},
+      }};
   if (!grant.revoked_by().empty() || grant.has_revoke_time()) {
     fields.rows.push_back({"revoked by:", absl::StrCat(OrDash(grant.revoked_by()), " at ",
                                                        FormatTimestamp(grant.revoke_time()))});
@@ -131,10 +144,31 @@ std::string OffboardReportText(const v1::OffboardReport& report) {
                                  RenderTable(GrantTable(report.grants_revoked()))));
   absl::StrAppend(&text, Section("grant requests withdrawn", report.requests_withdrawn().empty(),
                                  RenderTable(GrantTable(report.requests_withdrawn()))));
-  absl::StrAppend(
-      &text, Section("grants it approved that are still active (review them)",
-                     report.grants_approved().empty(),
-                     RenderTable(GrantTable(report.grants_approved()))));
+  absl::StrAppend(&text, Section("grants it approved that are still active (review them)",
+                                 report.grants_approved().empty(),
+                                 RenderTable(GrantTable(report.grants_approved()))));
+  return absl::StrCat(text, "\n", ActivityText(report));
+}
+
+Table ActivityTable(const google::protobuf::RepeatedPtrField<std::string>& entries) {
+  Table table{.header = {"INDEX", "TIME", "OPERATION", "KEY", "DECISION", "RESULT"}};
+  for (const std::string& entry : entries) table.rows.push_back(ActivityRow(entry));
+  return table;
+}
+
+std::string ActivityText(const v1::OffboardReport& report) {
+  // activity_total counts them all; an older server sends only the entries.
+  const int64_t total = std::max<int64_t>(report.activity_total(), report.activity_size());
+  std::string text =
+      absl::StrCat("activity: ", total, total == 1 ? " call" : " calls", " recorded\n");
+  if (!report.activity().empty()) {
+    absl::StrAppend(&text, RenderTable(ActivityTable(report.activity())));
+  }
+  if (total > report.activity_size()) {
+    absl::StrAppend(&text, "(the first ", report.activity_size(), " of ", total,
+                    " shown; `yinjianctl audit query --principal ", report.principal().name(),
+                    "` lists them all)\n");
+  }
   return text;
 }
 

@@ -32,8 +32,16 @@ Table GrantTable(const google::protobuf::RepeatedPtrField<v1::Grant>& grants);
 // e.g. "grant 42: EXPIRED (stored state: active)".
 std::string GrantDetail(const v1::Grant& grant);
 
+// INDEX TIME OPERATION KEY DECISION RESULT, one row per audit entry (JSON as logged); "-" for a
+// member that is missing or empty, and "(not a JSON object)" for an entry that cannot be read.
+Table ActivityTable(const google::protobuf::RepeatedPtrField<std::string>& entries);
+
+// "activity: N calls recorded", then ActivityTable of the entries the report carries, and if it
+// carries fewer than it counts, a line saying so and how to list them all.
+std::string ActivityText(const v1::OffboardReport& report);
+
 // What offboarding did: the principal as it is now, then each list under its own heading
-// ("(none)" for an empty one).
+// ("(none)" for an empty one), then ActivityText.
 std::string OffboardReportText(const v1::OffboardReport& report);
 
 }  // namespace yinjian::cli

@@ -4,13 +4,14 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/command_env.h"
 #include "cli/key_kind_names.h"
+#include "cli/key_lifecycle_commands.h"
+#include "cli/key_output.h"
 #include "cli/key_policy_flags.h"
+#include "cli/receipt_capture.h"
+#include "cli/rotation_period.h"
 #include "common/status_macros.h"
 #include "yinjian/v1/keys.grpc.pb.h"
 
@@ -22,50 +23,16 @@ struct CreateKeyArgs {
   std::string kind;
   std::string protection;
   std::string description;
+  std::string rotation_period;  // empty: not given
   KeyPolicyFlags policy;
+  ReceiptOptions receipt;
 };
 
 struct SetPolicyArgs {
   std::string name;
   KeyPolicyFlags policy;
+  ReceiptOptions receipt;
 };
-
-std::vector<std::string> KeyRow(const v1::Key& key) {
-  return {key.name(),
-          KeyKindName(key.kind()),
-          ProtectionLevelName(key.protection_level()),
-          absl::StrCat(key.primary_version()),
-          DataLevelForDisplay(key.policy()),
-          SharingClassForDisplay(key.policy()),
-          FormatTimestamp(key.create_time()),
-          key.description()};
-}
-
-Table KeyTable(const google::protobuf::RepeatedPtrField<v1::Key>& keys) {
-  Table table{.header = {"NAME", "KIND", "PROTECTION", "PRIMARY", "LEVEL", "SHARING", "CREATED",
-                         "DESCRIPTION"}};
-  for (const v1::Key& key : keys) table.rows.push_back(KeyRow(key));
-  return table;
-}
-
-// One key, then its policy, then its versions.
-std::string KeyDetail(const v1::Key& key) {
-  google::protobuf::RepeatedPtrField<v1::Key> one;
-  *one.Add() = key;
-  Table versions{.header = {"VERSION", "STATE", "CREATED"}};
-  for (const v1::KeyVersion& version : key.versions()) {
-    std::string state = v1::KeyVersion::State_Name(version.state());
-    if (absl::StartsWith(state, "STATE_")) state = absl::AsciiStrToLower(state.substr(6));
-    versions.rows.push_back(
-        {absl::StrCat(version.version()), state, FormatTimestamp(version.create_time())});
-  }
-  return absl::StrCat(RenderTable(KeyTable(one)), "\n", RenderTable(KeyPolicyTable(key.policy())),
-                      "\n", RenderTable(versions));
-}
-
-absl::Status PrintKey(const CommandEnv& env, const v1::Key& key) {
-  return PrintText(env.output(), key, KeyDetail(key));
-}
 
 absl::StatusOr<v1::CreateKeyRequest> BuildCreateRequest(const CreateKeyArgs& args) {
   v1::CreateKeyRequest request;
@@ -80,31 +47,35 @@ absl::StatusOr<v1::CreateKeyRequest> BuildCreateRequest(const CreateKeyArgs& arg
   if (AnyPolicyFlag(args.policy)) {
     ASSIGN_OR_RETURN(*request.mutable_policy(), BuildKeyPolicy(args.policy));
   }
+  if (!args.rotation_period.empty()) {
+    ASSIGN_OR_RETURN(*request.mutable_rotation_period(),
+                     ParseRotationPeriod("--rotation-period", args.rotation_period));
+  }
   return request;
 }
 
 absl::Status RunCreate(const GlobalOptions& globals, const CreateKeyArgs& args) {
   // Flags are checked before any connection is made.
   ASSIGN_OR_RETURN(const v1::CreateKeyRequest request, BuildCreateRequest(args));
-  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
+  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals, args.receipt));
   auto stub = v1::KeyManagementService::NewStub(env.channel());
   v1::Key response;
   RETURN_IF_ERROR(env.Call(
       [&](grpc::ClientContext* context) { return stub->CreateKey(context, request, &response); }));
-  return PrintKey(env, response);
+  return PrintKey(env.output(), response);
 }
 
 absl::Status RunSetPolicy(const GlobalOptions& globals, const SetPolicyArgs& args) {
   v1::SetKeyPolicyRequest request;
   request.set_name(args.name);
   ASSIGN_OR_RETURN(*request.mutable_policy(), BuildKeyPolicy(args.policy));
-  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
+  ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals, args.receipt));
   auto stub = v1::KeyManagementService::NewStub(env.channel());
   v1::Key response;
   RETURN_IF_ERROR(env.Call([&](grpc::ClientContext* context) {
     return stub->SetKeyPolicy(context, request, &response);
   }));
-  return PrintKey(env, response);
+  return PrintKey(env.output(), response);
 }
 
 absl::Status RunShow(const GlobalOptions& globals, const std::string& name) {
@@ -115,7 +86,7 @@ absl::Status RunShow(const GlobalOptions& globals, const std::string& name) {
   v1::Key response;
   RETURN_IF_ERROR(env.Call(
       [&](grpc::ClientContext* context) { return stub->GetKey(context, request, &response); }));
-  return PrintKey(env, response);
+  return PrintKey(env.output(), response);
 }
 
 absl::Status RunList(const GlobalOptions& globals, const std::string& department) {
@@ -138,7 +109,10 @@ void AddCreate(CLI::App* key, const CommandRegistry& registry) {
   create->add_option("--protection", args->protection,
                      "hsm or software (default: hsm where the token supports the kind)");
   create->add_option("--description", args->description, "what the key is for");
+  create->add_option("--rotation-period", args->rotation_period,
+                     "rotate automatically this often, e.g. 90d, 12h, 1d12h (default: 0, never)");
   AddKeyPolicyOptions(create, &args->policy);
+  AddReceiptOptions(create, &args->receipt);
   OnSelected(create, registry,
              [globals = registry.globals, args] { return RunCreate(*globals, *args); });
 }
@@ -151,6 +125,7 @@ void AddSetPolicy(CLI::App* key, const CommandRegistry& registry) {
       "operation, any purpose), whatever the key had before");
   set_policy->add_option("DEPT/NAME", args->name, "the key")->required();
   AddKeyPolicyOptions(set_policy, &args->policy);
+  AddReceiptOptions(set_policy, &args->receipt);
   OnSelected(set_policy, registry,
              [globals = registry.globals, args] { return RunSetPolicy(*globals, *args); });
 }
@@ -158,10 +133,12 @@ void AddSetPolicy(CLI::App* key, const CommandRegistry& registry) {
 }  // namespace
 
 void AddKeyCommands(CLI::App& app, const CommandRegistry& registry) {
-  CLI::App* key = app.add_subcommand("key", "create, list and show keys, and set their policy");
+  CLI::App* key = app.add_subcommand(
+      "key", "create, list and show keys, set their policy, rotate them and manage their versions");
   key->require_subcommand(1);
   AddCreate(key, registry);
   AddSetPolicy(key, registry);
+  AddKeyLifecycleCommands(key, registry);
 
   auto department = std::make_shared<std::string>();
   CLI::App* list = key->add_subcommand("list", "list a department's keys");
@@ -170,7 +147,8 @@ void AddKeyCommands(CLI::App& app, const CommandRegistry& registry) {
              [globals = registry.globals, department] { return RunList(*globals, *department); });
 
   auto name = std::make_shared<std::string>();
-  CLI::App* show = key->add_subcommand("show", "show a key, its policy and its versions");
+  CLI::App* show = key->add_subcommand(
+      "show", "show a key, its policy, its rotation and decrypt settings and its versions");
   show->add_option("DEPT/NAME", *name, "the key")->required();
   OnSelected(show, registry,
              [globals = registry.globals, name] { return RunShow(*globals, *name); });

@@ -1,4 +1,5 @@
-// `yinjianctl key create|list|show`: KeyManagementService's key calls.
+// `yinjianctl key create|list|show|set-policy`, and through key_lifecycle_commands.h the
+// lifecycle subcommands: KeyManagementService's key calls.
 #ifndef YINJIAN_CLI_KEY_COMMANDS_H_
 #define YINJIAN_CLI_KEY_COMMANDS_H_
 

@@ -27,40 +27,44 @@ absl::StatusOr<absl::Duration> UnitDuration(char unit) {
   }
 }
 
-absl::Status BadDuration(absl::string_view text) {
+absl::Status BadDuration(absl::string_view what, absl::string_view text) {
   return absl::InvalidArgumentError(
-      absl::StrCat("--valid-for \"", text,
+      absl::StrCat(what, " \"", text,
                    "\" is not a duration such as 30d, 12h, 90m or 1d12h (units: d, h, m, s)"));
 }
 
 }  // namespace
 
-absl::StatusOr<absl::Duration> ParseValidFor(absl::string_view text) {
+absl::StatusOr<absl::Duration> ParseDuration(absl::string_view what, absl::string_view text) {
   absl::Duration total = absl::ZeroDuration();
   absl::string_view rest = text;
-  if (rest.empty()) return BadDuration(text);
+  if (rest.empty()) return BadDuration(what, text);
   while (!rest.empty()) {
     size_t digits = 0;
     while (digits < rest.size() && absl::ascii_isdigit(static_cast<unsigned char>(rest[digits]))) {
       ++digits;
     }
     // Nine digits cannot overflow int64 even in seconds; longer totals fail the bound below.
-    if (digits == 0 || digits > 9 || digits == rest.size()) return BadDuration(text);
+    if (digits == 0 || digits > 9 || digits == rest.size()) return BadDuration(what, text);
     int64_t count = 0;
     for (const char c : rest.substr(0, digits)) count = count * 10 + (c - '0');
     const absl::StatusOr<absl::Duration> unit = UnitDuration(rest[digits]);
-    if (!unit.ok()) return BadDuration(text);
+    if (!unit.ok()) return BadDuration(what, text);
     total += count * *unit;
     rest.remove_prefix(digits + 1);
   }
   if (total <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat("--valid-for \"", text, "\" must not be zero"));
+    return absl::InvalidArgumentError(absl::StrCat(what, " \"", text, "\" must not be zero"));
   }
   if (total > kLongestValidity) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--valid-for \"", text, "\" is longer than 100 years"));
+        absl::StrCat(what, " \"", text, "\" is longer than 100 years"));
   }
   return total;
+}
+
+absl::StatusOr<absl::Duration> ParseValidFor(absl::string_view text) {
+  return ParseDuration("--valid-for", text);
 }
 
 absl::StatusOr<absl::Time> ParseRfc3339(absl::string_view text) {
@@ -95,9 +99,9 @@ absl::StatusOr<absl::Time> ExpiryFromFlags(absl::string_view expires, absl::stri
     expiry = now + *duration;
   }
   if (expiry <= now) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--expires ", absl::FormatTime(absl::RFC3339_sec, expiry, absl::UTCTimeZone()),
-        " is not in the future"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--expires ", absl::FormatTime(absl::RFC3339_sec, expiry, absl::UTCTimeZone()),
+                     " is not in the future"));
   }
   return expiry;
 }

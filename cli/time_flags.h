@@ -11,7 +11,11 @@
 namespace yinjian::cli {
 
 // One or more <number><unit> groups, units d (24 h), h, m, s: "30d", "12h", "1d12h", "90m".
-// INVALID_ARGUMENT for anything else, a zero total, or a total over 100 years.
+// INVALID_ARGUMENT for anything else, a zero total, or a total over 100 years; the message names
+// the flag or argument `what` ("--valid-for", "PERIOD").
+absl::StatusOr<absl::Duration> ParseDuration(absl::string_view what, absl::string_view text);
+
+// ParseDuration("--valid-for", text).
 absl::StatusOr<absl::Duration> ParseValidFor(absl::string_view text);
 
 // An RFC 3339 date and time with a UTC offset: "2026-12-31T23:59:59Z",

@@ -115,6 +115,46 @@ TEST(AccessOutputTest, OffboardReportHasEverySection) {
   EXPECT_TRUE(absl::StrContains(text, "\ngrants revoked:\n(none)\n")) << text;
   EXPECT_TRUE(absl::StrContains(text, "\ngrant requests withdrawn:\n(none)\n")) << text;
   EXPECT_TRUE(absl::StrContains(text, "still active (review them):\nID  STATE    KEY")) << text;
+  EXPECT_TRUE(absl::EndsWith(text, "\nactivity: 0 calls recorded\n")) << text;
+}
+
+TEST(AccessOutputTest, OffboardReportListsTheActivity) {
+  v1::OffboardReport report;
+  report.mutable_principal()->set_name("tax-app");
+  report.add_activity(
+      "{\"decision\":\"allow\",\"index\":7,\"key\":\"finance/payroll\",\"operation\":"
+      "\"Decrypt\",\"result\":\"OK\",\"time\":\"2026-11-21T14:25:00.123456Z\",\"v\":1}");
+  report.add_activity(
+      "{\"decision\":\"deny\",\"index\":9,\"key\":\"\",\"operation\":\"WhoAmI\","
+      "\"result\":\"PERMISSION_DENIED\",\"time\":\"2026-11-21T14:26:00Z\",\"v\":1}");
+  report.add_activity("not json");
+  report.set_activity_total(3);
+  EXPECT_EQ(ActivityText(report),
+            "activity: 3 calls recorded\n"
+            "INDEX  TIME                         OPERATION  KEY              DECISION  RESULT\n"
+            "7      2026-11-21T14:25:00.123456Z  Decrypt    finance/payroll  allow     OK\n"
+            "9      2026-11-21T14:26:00Z         WhoAmI     -                deny      "
+            "PERMISSION_DENIED\n"
+            "-      (not a JSON object)\n");
+  EXPECT_TRUE(absl::EndsWith(OffboardReportText(report), "\n\n" + ActivityText(report)));
+}
+
+TEST(AccessOutputTest, OffboardActivityBeyondTheReportIsPointedTo) {
+  v1::OffboardReport report;
+  report.mutable_principal()->set_name("bob");
+  report.add_activity("{\"index\":1,\"operation\":\"Encrypt\"}");
+  report.set_activity_total(1500);
+  const std::string text = ActivityText(report);
+  EXPECT_TRUE(absl::StartsWith(text, "activity: 1500 calls recorded\nINDEX")) << text;
+  EXPECT_TRUE(absl::EndsWith(
+      text,
+      "(the first 1 of 1500 shown; `yinjianctl audit query --principal bob` lists them all)\n"))
+      << text;
+
+  v1::OffboardReport one;
+  one.add_activity("{\"index\":1}");
+  one.set_activity_total(1);
+  EXPECT_TRUE(absl::StartsWith(ActivityText(one), "activity: 1 call recorded\nINDEX"));
 }
 
 }  // namespace

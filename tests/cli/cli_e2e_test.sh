@@ -12,6 +12,8 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 eval "$("${source_dir}/softhsm-setup/create-token.sh" --dir "${work}/softhsm" --label cli-e2e)"
 "${server}" init --data-dir "${work}/data" --listen 127.0.0.1:0 >/dev/null
+# The rotation scheduler looks every second (default 60), so a scheduled rotation shows quickly.
+printf 'lifecycle { rotation_check_seconds: 1 }\n' >>"${work}/data/server.conf"
 mkfifo "${work}/out"
 "${server}" --config "${work}/data/server.conf" >"${work}/out" 2>&1 &
 pid=$!
@@ -134,7 +136,14 @@ as fin-officer2 grant revoke "${grant_id}" --reason "assessment closed" >/dev/nu
 denied GRANT_REVOKED as tax-app decrypt --in "${work}/payroll.yjc" --out "${work}/x" --purpose tax-assessment
 
 # Offboarding: one step, and the principal's next call fails.
-admin principal offboard tax-app | grep -qi application || fail "the offboard report lacks the removed role"
+report="$(admin principal offboard tax-app)"
+[[ "${report}" == *application* ]] || fail "the offboard report lacks the removed role: ${report}"
+# What it did (R8): its decrypts, allowed and denied, oldest first.
+[[ "${report}" =~ activity:\ [0-9]+\ calls\ recorded ]] || fail "the offboard report lacks the activity count"
+grep -Eq '^[0-9]+ +[0-9T:.Z-]+ +Decrypt +finance/payroll +allow +OK$' <<<"${report}" \
+  || fail "the offboard report lacks tax-app's Decrypt: ${report}"
+grep -Eq 'Decrypt +finance/payroll +deny +PERMISSION_DENIED$' <<<"${report}" \
+  || fail "the offboard report lacks tax-app's denied Decrypt: ${report}"
 if out="$(as tax-app whoami 2>&1)"; then fail "an offboarded principal still works"; fi
 [[ "${out}" == *UNAUTHENTICATED* ]] || fail "offboarded call: ${out}"
 admin principal show tax-app | grep -q disabled || fail "principal show does not say disabled"
@@ -188,4 +197,76 @@ as auditor1 audit export --out "${work}/audit.jsonl" >/dev/null
 summary="$(as auditor1 audit verify)" || fail "audit verify"
 [[ "${summary}" == "audit log valid"* ]] || fail "audit verify printed: ${summary}"
 as auditor1 audit verify --log-key "${work}/log.pem" >/dev/null || fail "audit verify --log-key"
+
+# Key lifecycle (docs/operations.md): a rotation keeps old ciphertexts readable; a disabled
+# version and the minimum decrypt version stop them; only the owning department's key officers
+# manage it, and each change is an audited call with a receipt (R13).
+officer key create finance/rotating --kind aes256-gcm --rotation-period 90d >/dev/null
+y encrypt finance/rotating --in "${work}/plain" --out "${work}/v1.yjc" >/dev/null
+officer key rotate finance/rotating --receipt-out "${work}/rotate.receipt" >/dev/null
+shown="$(officer key show finance/rotating)"
+grep -Eq '^finance/rotating +aes256-gcm +[a-z]+ +2 +general +none +90d ' <<<"${shown}" \
+  || fail "key show after rotate: ${shown}"
+grep -Eq '^- +90d +[0-9]{4}-' <<<"${shown}" || fail "key show lacks the rotation schedule: ${shown}"
+grep -Eq '^2 +enabled +[0-9T:.Z-]+ +primary$' <<<"${shown}" || fail "version 2 is not primary: ${shown}"
+shown="$(officer --output json key show finance/rotating)"
+[[ "${shown}" == *'"primary_version":2'* && "${shown}" == *'"rotation_period":"7776000s"'* \
+   && "${shown}" == *'"next_rotation_time":"'* ]] || fail "key show --output json: ${shown}"
+"${ctl}" receipt verify "${work}/rotate.receipt" --log-key "${work}/log.pem" \
+  | grep -q '"operation": "RotateKey"' || fail "the rotation's receipt does not verify"
+y encrypt finance/rotating --in "${work}/plain" --out "${work}/v2.yjc" | grep -Eq '^finance/rotating +2 ' \
+  || fail "encrypt after rotate does not use version 2"
+decrypts() { y decrypt --in "$1" --out "${work}/lifecycle.out" >/dev/null && cmp -s "${work}/plain" "${work}/lifecycle.out"; }
+decrypts "${work}/v1.yjc" || fail "version 1 ciphertext does not decrypt after rotation"
+officer key disable-version finance/rotating 1 | grep -Eq '^1 +disabled ' || fail "disable-version 1"
+if err="$(y decrypt --in "${work}/v1.yjc" --out "${work}/x" 2>&1)"; then fail "a disabled version decrypted"; fi
+[[ "${err}" == *FAILED_PRECONDITION*disabled* && $(wc -l <<<"${err}") -eq 1 ]] || fail "disabled version: ${err}"
+decrypts "${work}/v2.yjc" || fail "version 2 stopped decrypting when version 1 was disabled"
+if err="$(officer key disable-version finance/rotating 2 2>&1)"; then fail "the primary version was disabled"; fi
+[[ "${err}" == *FAILED_PRECONDITION* ]] || fail "disabling the primary: ${err}"
+officer key enable-version finance/rotating 1 >/dev/null
+decrypts "${work}/v1.yjc" || fail "version 1 does not decrypt once enabled again"
+officer key set-min-decrypt-version finance/rotating 2 | grep -Eq '^1 +enabled +[0-9T:.Z-]+ +below minimum decrypt version$' \
+  || fail "key show does not mark version 1 as below the minimum decrypt version"
+if err="$(y decrypt --in "${work}/v1.yjc" --out "${work}/x" 2>&1)"; then fail "a retired version decrypted"; fi
+[[ "${err}" == *FAILED_PRECONDITION*"minimum decrypt version"* ]] || fail "retired version: ${err}"
+decrypts "${work}/v2.yjc" || fail "version 2 does not decrypt above the floor"
+if err="$(officer key set-min-decrypt-version finance/rotating 3 2>&1)"; then fail "a floor above the primary"; fi
+[[ "${err}" == *FAILED_PRECONDITION* ]] || fail "floor above the primary: ${err}"
+officer key set-min-decrypt-version finance/rotating 0 >/dev/null
+decrypts "${work}/v1.yjc" || fail "version 1 does not decrypt once the floor is lifted"
+officer key set-primary finance/rotating 1 | grep -Eq '^1 +enabled +[0-9T:.Z-]+ +primary$' || fail "set-primary 1"
+y encrypt finance/rotating --in "${work}/plain" --out "${work}/x" | grep -Eq '^finance/rotating +1 ' \
+  || fail "encrypt after set-primary 1 does not use version 1"
+officer key set-primary finance/rotating 2 >/dev/null
+officer key set-rotation finance/rotating 12h | grep -Eq '^- +12h +[0-9]{4}-' || fail "set-rotation 12h"
+officer key list finance | grep -Eq '^finance/rotating +aes256-gcm +[a-z]+ +2 +general +none +12h ' \
+  || fail "key list lacks the rotation column"
+shown="$(officer --output json key set-rotation finance/rotating 0)"
+[[ "${shown}" != *rotation* ]] || fail "set-rotation 0 left a schedule: ${shown}"
+denied ROLE_NOT_PERMITTED y key rotate finance/rotating
+denied ROLE_NOT_PERMITTED y key set-min-decrypt-version finance/rotating 0
+denied OTHER_DEPARTMENT as tax-officer key rotate finance/rotating
+denied ROLE_NOT_PERMITTED admin key rotate finance/rotating
+for change in RotateKey DisableVersion EnableVersion SetMinDecryptVersion SetPrimaryVersion SetRotationPeriod; do
+  as auditor1 audit query --principal fin-officer --operation "${change}" --key finance/rotating \
+    | grep -q "${change}" || fail "no audit entry for ${change}"
+done
+# Scheduled rotation: the server's scheduler rotates the key once its period has passed, as
+# "yinjian-scheduler"; switching the schedule off stops it.
+officer key create finance/auto --kind sm4 --rotation-period 2s >/dev/null
+for _ in $(seq 30); do
+  officer --output json key show finance/auto | grep -q '"primary_version":[2-9]' && break
+  sleep 0.5
+done
+officer --output json key show finance/auto | grep -q '"primary_version":[2-9]' || fail "no scheduled rotation"
+officer key set-rotation finance/auto 0 >/dev/null
+sleep 0.5  # a rotation the scheduler claimed just before may still finish
+settled="$(officer --output json key show finance/auto | grep -Eo '"primary_version":[0-9]+')"
+sleep 2.5
+[[ "$(officer --output json key show finance/auto | grep -Eo '"primary_version":[0-9]+')" == "${settled}" ]] \
+  || fail "the key kept rotating after set-rotation 0"
+as auditor1 audit query --principal yinjian-scheduler --operation ScheduledRotation --key finance/auto \
+  | grep -Eq 'ScheduledRotation +finance/auto +allow +ROTATION_DUE +OK' || fail "the scheduled rotation is not audited"
+
 echo "yinjianctl end-to-end test passed"

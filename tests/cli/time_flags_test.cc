@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "tests/support/status_test_macros.h"
 
 namespace yinjian::cli {
@@ -31,11 +32,26 @@ TEST(TimeFlagsTest, DurationsWithOneOrMoreUnits) {
 }
 
 TEST(TimeFlagsTest, MalformedDurationsAreRejected) {
-  for (const char* text : {"", "30", "d", "30x", "-1d", "1.5d", "30 d", " 30d", "1d ", "30D",
-                           "1w", "0d", "0h0m", "9999999999s", "40000d"}) {
+  for (const char* text : {"", "30", "d", "30x", "-1d", "1.5d", "30 d", " 30d", "1d ", "30D", "1w",
+                           "0d", "0h0m", "9999999999s", "40000d"}) {
     const auto duration = ParseValidFor(text);
     ASSERT_FALSE(duration.ok()) << text;
     EXPECT_EQ(duration.status().code(), absl::StatusCode::kInvalidArgument) << text;
+  }
+}
+
+TEST(TimeFlagsTest, DurationErrorsNameTheFlagOrArgument) {
+  YJ_ASSERT_OK_AND_ASSIGN(const absl::Duration duration, ParseDuration("PERIOD", "90d"));
+  EXPECT_EQ(duration, absl::Hours(24 * 90));
+  for (const char* text : {"1w", "0d", "40000d"}) {
+    const auto named = ParseDuration("PERIOD", text);
+    ASSERT_FALSE(named.ok()) << text;
+    EXPECT_EQ(named.status().message().rfind(absl::StrCat("PERIOD \"", text, "\""), 0), 0u)
+        << named.status();
+    const auto valid_for = ParseValidFor(text);
+    ASSERT_FALSE(valid_for.ok()) << text;
+    EXPECT_EQ(valid_for.status().message().rfind(absl::StrCat("--valid-for \"", text, "\""), 0), 0u)
+        << valid_for.status();
   }
 }
 

@@ -98,6 +98,28 @@ TEST_F(YinjianctlBinaryTest, ParseErrorsExitTwoOnOneLine) {
   }
 }
 
+TEST_F(YinjianctlBinaryTest, LifecycleArgumentsAreCheckedBeforeConnecting) {
+  // No server and no profile: each fails on its arguments alone.
+  const std::pair<std::vector<std::string>, const char*> cases[] = {
+      {{"key", "set-rotation", "hr/payroll", "1w"}, "yinjianctl: INVALID_ARGUMENT: PERIOD \"1w\""},
+      {{"key", "create", "hr/payroll", "--kind", "aes256-gcm", "--rotation-period", "90"},
+       "yinjianctl: INVALID_ARGUMENT: --rotation-period \"90\""},
+      {{"key", "set-primary", "hr/payroll", "0"}, "yinjianctl: usage: "},
+      {{"key", "disable-version", "hr/payroll", "one"}, "yinjianctl: usage: "},
+      {{"key", "enable-version", "hr/payroll"}, "yinjianctl: usage: "},
+      {{"key", "set-min-decrypt-version", "hr/payroll", "-1"}, "yinjianctl: usage: "},
+      {{"key", "rotate"}, "yinjianctl: usage: "},
+      {{"key", "rotate", "hr/payroll", "--deferred-receipt"}, "yinjianctl: "},
+  };
+  for (const auto& [args, message] : cases) {
+    YJ_ASSERT_OK_AND_ASSIGN(const ProcessResult result, RunCtl(args));
+    EXPECT_EQ(result.exit_code, 2) << args[1] << ": " << result.err;
+    EXPECT_TRUE(IsOneLine(result.err)) << result.err;
+    EXPECT_TRUE(absl::StartsWith(result.err, message)) << result.err;
+    EXPECT_TRUE(result.out.empty()) << result.out;
+  }
+}
+
 TEST_F(YinjianctlBinaryTest, PlaintextProfileForNonLoopbackIsRefused) {
   YJ_ASSERT_OK_AND_ASSIGN(
       const std::string profile,

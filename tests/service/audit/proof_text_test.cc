@@ -272,9 +272,15 @@ TEST_F(ReceiptTest, WithAnSm2SecondSignature) {
 TEST_F(ReceiptTest, FlippedBitInTheEntry) {
   YJ_ASSERT_OK_AND_ASSIGN(std::string receipt, Receipt(5, checkpoint_));
   YJ_ASSERT_OK_AND_ASSIGN(TlogProof proof, ParseTlogProof(receipt));
-  for (size_t bit = 0; bit < proof.extra->size() * 8; ++bit) {
-    TlogProof tampered = proof;
-    (*tampered.extra)[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
+  ASSERT_TRUE(proof.extra.has_value());
+  const hsm::Bytes entry = proof.extra.value();
+  for (size_t bit = 0; bit < entry.size() * 8; ++bit) {
+    hsm::Bytes flipped = entry;
+    flipped[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
+    TlogProof tampered{.index = proof.index,
+                       .extra = std::move(flipped),
+                       .inclusion_proof = proof.inclusion_proof,
+                       .checkpoint = proof.checkpoint};
     YJ_ASSERT_OK_AND_ASSIGN(std::string text, FormatTlogProof(tampered));
     EXPECT_EQ(RejectionFor(text), Rejection::kProofMismatch) << "bit " << bit;
   }

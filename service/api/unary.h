@@ -1,5 +1,6 @@
 // The shape every unary handler shares: refuse calls whose deadline has passed or that were
-// cancelled before any HSM work, run the core function, and finish with a converted status.
+// cancelled before any HSM work, identify the caller, run the core function, record the call in
+// the audit log, and finish with a converted status.
 #ifndef YINJIAN_SERVICE_API_UNARY_H_
 #define YINJIAN_SERVICE_API_UNARY_H_
 
@@ -16,22 +17,7 @@
 
 namespace yinjian::api {
 
-template <typename Fn>
-grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context, absl::string_view method,
-                                   Fn&& fn) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (context->IsCancelled()) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call was cancelled"));
-  } else if (context->deadline() <= std::chrono::system_clock::now()) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline has passed"));
-  } else {
-    reactor->Finish(ToGrpcStatus(fn(), method));
-  }
-  return reactor;
-}
-
-// RunUnary for a call that needs to know its caller: identifies it (UNAUTHENTICATED otherwise),
-// runs `fn` with it while collecting the policy decisions it makes, and records the call in the
+// Identifies the caller (UNAUTHENTICATED otherwise), runs `fn` with it while collecting the policy decisions it makes, and records the call in the
 // audit log before anything is returned (call_audit.h).
 template <typename Fn>
 grpc::ServerUnaryReactor* RunAsCaller(grpc::CallbackServerContext* context,

@@ -3,15 +3,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "service/core/key_manager.h"
-#include "service/keys/root_key.h"
-#include "service/keys/version_material.h"
+#include "absl/time/clock.h"
 
 namespace yinjian::core {
-namespace {
-
-std::string AsString(const hsm::Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
-
-}  // namespace
 
 absl::StatusOr<format::KeyReference> KeyManager::KeyName(absl::string_view name) {
   ASSIGN_OR_RETURN(format::KeyReference ref, format::ParseKeyReference(name));
@@ -28,19 +22,12 @@ absl::StatusOr<KeyDescription> KeyManager::RotateKey(absl::string_view name) {
   ASSIGN_OR_RETURN(keys::KeyKind kind, keys::KindFromName(key.kind));
   ASSIGN_OR_RETURN(keys::Protection protection, keys::ProtectionFromName(key.protection_level));
   ASSIGN_OR_RETURN(hsm::Token * token, tokens_.Find(department.token_label));
-  hsm::KeyRef root = keys::RootKeyRef(*token, department.root_key_id);
-  ASSIGN_OR_RETURN(keys::VersionMaterial material,
-                   keys::GenerateVersionMaterial(*token, root, kind, protection));
-  store::KeyVersionRecord version{.state = store::kVersionEnabled,
-                                  .wrapped_material = AsString(material.wrapped),
-                                  .hsm_object_id = AsString(material.hsm_object_id),
-                                  .public_key_spki = AsString(material.public_key_spki),
-                                  .root_key_id = department.root_key_id,
-                                  .created = absl::Now()};
+  ASSIGN_OR_RETURN(store::KeyVersionRecord version,
+                   NewVersion(*token, department, kind, protection, absl::Now()));
   absl::Status added =
       store_.AddKeyVersion(ref.department, ref.key, version, /*make_primary=*/true).status();
   if (!added.ok()) {
-    DestroyResidentObjects(*token, material.hsm_object_id);
+    DestroyResidentObjects(*token, hsm::ToBytes(version.hsm_object_id));
     return added;
   }
   return GetKey(name);

@@ -97,6 +97,20 @@ void SetPolicyFields(const policy::KeyPolicy& policy, store::KeyRecord& record) 
   record.allowed_purposes = policy.allowed_purposes;
 }
 
+absl::StatusOr<store::KeyVersionRecord> KeyManager::NewVersion(
+    hsm::Token& token, const store::DepartmentRecord& department, keys::KeyKind kind,
+    keys::Protection protection, absl::Time now) {
+  hsm::KeyRef root = keys::RootKeyRef(token, department.root_key_id);
+  ASSIGN_OR_RETURN(keys::VersionMaterial material,
+                   keys::GenerateVersionMaterial(token, root, kind, protection));
+  return store::KeyVersionRecord{.state = store::kVersionEnabled,
+                                 .wrapped_material = AsString(material.wrapped),
+                                 .hsm_object_id = AsString(material.hsm_object_id),
+                                 .public_key_spki = AsString(material.public_key_spki),
+                                 .root_key_id = department.root_key_id,
+                                 .created = now};
+}
+
 absl::StatusOr<KeyDescription> KeyManager::CreateKey(absl::string_view name, keys::KeyKind kind,
                                                      std::optional<keys::Protection> protection,
                                                      absl::string_view description,
@@ -114,10 +128,9 @@ absl::StatusOr<KeyDescription> KeyManager::CreateKey(absl::string_view name, key
   ASSIGN_OR_RETURN(keys::Protection chosen,
                    keys::ChooseProtection(kind, protection, token->mechanisms()));
   RETURN_IF_ERROR(CheckPolicy(policy, kind, chosen));
-  hsm::KeyRef root = keys::RootKeyRef(*token, department.root_key_id);
-  ASSIGN_OR_RETURN(keys::VersionMaterial material,
-                   keys::GenerateVersionMaterial(*token, root, kind, chosen));
   const absl::Time now = absl::Now();
+  ASSIGN_OR_RETURN(store::KeyVersionRecord version,
+                   NewVersion(*token, department, kind, chosen, now));
   store::KeyRecord key{.department = ref.department,
                        .name = ref.key,
                        .kind = keys::Info(kind).name,
@@ -129,15 +142,9 @@ absl::StatusOr<KeyDescription> KeyManager::CreateKey(absl::string_view name, key
     key.rotation_period = rotation_period;
     key.next_rotation = now + rotation_period;
   }
-  store::KeyVersionRecord version{.state = store::kVersionEnabled,
-                                  .wrapped_material = AsString(material.wrapped),
-                                  .hsm_object_id = AsString(material.hsm_object_id),
-                                  .public_key_spki = AsString(material.public_key_spki),
-                                  .root_key_id = department.root_key_id,
-                                  .created = now};
   absl::StatusOr<store::KeyRecord> stored = store_.CreateKey(key, version);
   if (!stored.ok()) {
-    DestroyResidentObjects(*token, material.hsm_object_id);
+    DestroyResidentObjects(*token, hsm::ToBytes(version.hsm_object_id));
     return stored.status();
   }
   return Describe(std::move(*stored));

@@ -68,6 +68,15 @@ class KeyManager {
 
  private:
   absl::StatusOr<KeyDescription> Describe(store::KeyRecord key);
+  // New material for a version of a `kind` key, generated in `token` and wrapped under the
+  // department's root key, as the record the store keeps (state enabled, created `now`).
+  // `hsm_object_id` of the record names HSM-resident objects the caller must destroy if it
+  // cannot store the record.
+  absl::StatusOr<store::KeyVersionRecord> NewVersion(hsm::Token& token,
+                                                     const store::DepartmentRecord& department,
+                                                     keys::KeyKind kind,
+                                                     keys::Protection protection,
+                                                     absl::Time now);
   absl::StatusOr<format::KeyReference> KeyName(absl::string_view name);
 
   store::Store& store_;

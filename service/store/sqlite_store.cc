@@ -15,6 +15,15 @@
 namespace yinjian::store {
 namespace {
 
+// A rotation period is zero (none) or at least one second.
+absl::Status CheckRotationPeriod(absl::Duration period) {
+  if (period < absl::ZeroDuration() ||
+      (period > absl::ZeroDuration() && period < absl::Seconds(1))) {
+    return absl::InvalidArgumentError("a rotation period is zero or at least one second");
+  }
+  return absl::OkStatus();
+}
+
 using Mode = Transaction::Mode;
 using sqlite::CheckDepartmentExists;
 using sqlite::CheckName;
@@ -141,10 +150,7 @@ absl::StatusOr<KeyRecord> SqliteStore::CreateKey(const KeyRecord& key,
   if (first_version.state != kVersionEnabled) {
     return absl::InvalidArgumentError("a key's first version must be enabled");
   }
-  if (key.rotation_period < absl::ZeroDuration() ||
-      (key.rotation_period > absl::ZeroDuration() && key.rotation_period < absl::Seconds(1))) {
-    return absl::InvalidArgumentError("a rotation period is zero or at least one second");
-  }
+  RETURN_IF_ERROR(CheckRotationPeriod(key.rotation_period));
   RETURN_IF_ERROR(sqlite::CheckKeyPolicy(key));
   KeyRecord stored = key;
   stored.primary_version = 1;
@@ -308,14 +314,8 @@ absl::StatusOr<KeyRecord> SqliteStore::SetPrimaryVersion(absl::string_view depar
         " is below its minimum decrypt version ", key_record.min_decrypt_version,
         "; lower that first"));
   }
-  ASSIGN_OR_RETURN(Statement update,
-                   Statement::Prepare(db_, "UPDATE keys SET primary_version = ?3 "
-                                           "WHERE department = ?1 AND name = ?2"));
-  RETURN_IF_ERROR(update.BindText(1, department));
-  RETURN_IF_ERROR(update.BindText(2, key));
-  RETURN_IF_ERROR(update.BindInt64(3, version));
-  RETURN_IF_ERROR(update.Run());
-  ASSIGN_OR_RETURN(KeyRecord updated, ReadKey(db_, department, key));
+  ASSIGN_OR_RETURN(KeyRecord updated,
+                   SetKeyColumn(department, key, "primary_version", version));
   RETURN_IF_ERROR(txn.Commit());
   return updated;
 }
@@ -386,6 +386,20 @@ absl::StatusOr<KeyRecord> SqliteStore::UpdateKeyPolicy(absl::string_view departm
   return updated;
 }
 
+absl::StatusOr<KeyRecord> SqliteStore::SetKeyColumn(absl::string_view department,
+                                                    absl::string_view key,
+                                                    absl::string_view column, int64_t value) {
+  ASSIGN_OR_RETURN(Statement update,
+                   Statement::Prepare(db_, absl::StrCat("UPDATE keys SET ", column,
+                                                        " = ?3 WHERE department = ?1 AND "
+                                                        "name = ?2")));
+  RETURN_IF_ERROR(update.BindText(1, department));
+  RETURN_IF_ERROR(update.BindText(2, key));
+  RETURN_IF_ERROR(update.BindInt64(3, value));
+  RETURN_IF_ERROR(update.Run());
+  return ReadKey(db_, department, key);
+}
+
 absl::StatusOr<KeyRecord> SqliteStore::SetMinDecryptVersion(absl::string_view department,
                                                             absl::string_view key,
                                                             int32_t version) {
@@ -398,14 +412,8 @@ absl::StatusOr<KeyRecord> SqliteStore::SetMinDecryptVersion(absl::string_view de
         "the minimum decrypt version must be between 0 and the primary version ",
         current.primary_version, " of ", KeyPath(department, key)));
   }
-  ASSIGN_OR_RETURN(Statement update,
-                   Statement::Prepare(db_, "UPDATE keys SET min_decrypt_version = ?3 "
-                                           "WHERE department = ?1 AND name = ?2"));
-  RETURN_IF_ERROR(update.BindText(1, department));
-  RETURN_IF_ERROR(update.BindText(2, key));
-  RETURN_IF_ERROR(update.BindInt64(3, version));
-  RETURN_IF_ERROR(update.Run());
-  ASSIGN_OR_RETURN(KeyRecord updated, ReadKey(db_, department, key));
+  ASSIGN_OR_RETURN(KeyRecord updated,
+                   SetKeyColumn(department, key, "min_decrypt_version", version));
   RETURN_IF_ERROR(txn.Commit());
   return updated;
 }
@@ -415,10 +423,7 @@ absl::StatusOr<KeyRecord> SqliteStore::SetRotationSchedule(absl::string_view dep
                                                            absl::Duration period,
                                                            absl::Time next) {
   RETURN_IF_ERROR(CheckNames(department, key));
-  if (period < absl::ZeroDuration() ||
-      (period > absl::ZeroDuration() && period < absl::Seconds(1))) {
-    return absl::InvalidArgumentError("a rotation period is zero or at least one second");
-  }
+  RETURN_IF_ERROR(CheckRotationPeriod(period));
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kWrite));
   RETURN_IF_ERROR(ReadKey(db_, department, key).status());

@@ -147,6 +147,12 @@ class SqliteStore final : public Store {
         db_(connection_.get()),
         schema_version_(schema_version) {}
 
+  // UPDATE keys SET `column` = `value` for one key and returns it re-read; `column` is a
+  // constant of the caller's, never input. Inside a caller's transaction, with mu_ held.
+  absl::StatusOr<KeyRecord> SetKeyColumn(absl::string_view department, absl::string_view key,
+                                         absl::string_view column, int64_t value)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   // Helpers that run inside a caller's transaction, with mu_ held. (Lookups shared with the
   // principal and grant parts are in sqlite_rows.h.)
   absl::StatusOr<KeyVersionRecord> ReadKeyVersion(absl::string_view department,

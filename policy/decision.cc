@@ -27,6 +27,12 @@ bool IsApproval(Action action) {
   return action == Action::kApproveGrant || action == Action::kApproveDestruction;
 }
 
+// Rule 4 also binds the witness of a destruction, when the request names who took part.
+bool IsCountersignature(const Request& request) {
+  return IsApproval(request.action) ||
+         (request.action == Action::kWitnessDestruction && !request.requested_by.empty());
+}
+
 // The permits for the action among the caller's roles, in the order permits.cc lists them.
 std::vector<Permit> HeldPermits(Action action, const std::set<Role>& roles) {
   std::vector<Permit> held;
@@ -228,7 +234,7 @@ Decision Decide(const Request& request) {
   if (in_scope == held.end()) {
     return Deny(Reason::kOtherDepartment, OtherDepartmentMessage(held.front(), request));
   }
-  if (IsApproval(request.action)) {
+  if (IsCountersignature(request)) {
     if (std::optional<Decision> denial = CheckApproval(request)) return *std::move(denial);
   }
   if (std::optional<KeyOperation> operation = KeyOperationOf(request.action)) {

@@ -27,7 +27,9 @@
 //     of the owning department for any grantee; a key officer for a grantee in its own
 //     department; an application only for itself (kOtherDepartment otherwise).
 //  4. Approvals (kApproveGrant, kApproveDestruction): the requester may not approve
-//     (kSelfApproval), nor may anyone approve twice (kAlreadyApproved).
+//     (kSelfApproval), nor may anyone approve twice (kAlreadyApproved). The same holds for
+//     kWitnessDestruction when the request names requested_by: the witness may be neither the
+//     requester (kSelfApproval) nor an approver (kAlreadyApproved).
 //  5. Key use only, in this order:
 //       the operation is outside the key's allowed operations            kOperationNotAllowed
 //       a core key and an empty purpose                                   kPurposeRequired

@@ -65,6 +65,10 @@ struct KeyVersionRecord {
   std::string public_key_spki;   // DER SubjectPublicKeyInfo; empty for symmetric keys
   std::string root_key_id;       // CKA_ID of the root key that wrapped wrapped_material
   absl::Time created;
+  // Set when a destruction request shredded the version (schema step 5): when, and which
+  // request (0 and InfinitePast otherwise, also for versions destroyed by SetVersionState).
+  absl::Time destroyed = absl::InfinitePast();
+  int64_t destruction_id = 0;
 
   friend bool operator==(const KeyVersionRecord&, const KeyVersionRecord&) = default;
 };
@@ -151,6 +155,51 @@ struct OffboardResult {
   std::vector<CertificateRecord> certificates_revoked;
   std::vector<GrantRecord> grants_revoked;      // active and pending grants it held, now revoked
   std::vector<GrantRecord> requests_withdrawn;  // pending grants it requested for others, now revoked
+};
+
+// Destruction request states (R11), in the order a request moves through them; a request may
+// be cancelled in any state before destroying.
+inline constexpr char kDestructionPending[] = "pending";      // waiting for approvals
+inline constexpr char kDestructionApproved[] = "approved";    // waiting for the witness
+inline constexpr char kDestructionScheduled[] = "scheduled";  // witnessed; waiting period runs
+inline constexpr char kDestructionDestroying[] = "destroying";  // claimed by an executor
+inline constexpr char kDestructionDestroyed[] = "destroyed";
+inline constexpr char kDestructionCancelled[] = "cancelled";
+
+// A request to destroy a key version, or every version of a key (R11): requested by a key
+// officer, approved by required_approvals other officers of the department, witnessed by a
+// destruction supervisor, then carried out once destroy_after has passed.
+struct DestructionRecord {
+  int64_t id = 0;  // assigned by the store: 1, 2, 3 ... never reused
+  std::string department;
+  std::string key;
+  int32_t version = 0;  // 0: every version of the key
+  std::string reason;
+  std::string state;  // one of the kDestruction* states
+  int32_t required_approvals = 1;
+  std::string requested_by;
+  absl::Time requested;
+  std::vector<std::string> approved_by;    // in approval order
+  absl::Time approved = absl::InfinitePast();  // when the last required approval came
+  std::string witnessed_by;
+  absl::Time witnessed = absl::InfinitePast();
+  absl::Time destroy_after = absl::InfiniteFuture();  // witnessed + the waiting period
+  std::string cancelled_by;
+  std::string cancel_reason;
+  absl::Time cancelled = absl::InfinitePast();
+  absl::Time destroyed = absl::InfinitePast();
+  std::vector<int32_t> destroyed_versions;  // the version numbers shredded, ascending
+  std::string record;          // the destruction record (JSON) once written, else empty
+  int64_t record_index = -1;   // the record's audit log entry, -1 until logged
+
+  friend bool operator==(const DestructionRecord&, const DestructionRecord&) = default;
+};
+
+// Which requests ListDestructions returns; empty fields match everything.
+struct DestructionFilter {
+  std::string department;
+  std::string key;
+  std::string state;
 };
 
 // One entry of the audit log (R9, R10): the exact bytes that are hashed into the Merkle tree,

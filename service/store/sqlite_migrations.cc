@@ -207,11 +207,61 @@ ALTER TABLE keys ADD COLUMN next_rotation_us INTEGER NOT NULL DEFAULT 9223372036
 CREATE INDEX keys_next_rotation ON keys (next_rotation_us);
 )sql";
 
+// Step 5. Supervised key destruction (R11). A request names a key and a version (0: every
+// version of the key) and moves pending -> approved -> scheduled -> destroying -> destroyed, or
+// to cancelled before destroying. approved_by is a list as in step 2; destroyed_versions lists
+// the shredded version numbers ascending, one per line. Times are microseconds as in step 1;
+// unset ones (approved_us, witnessed_us, cancelled_us, destroyed_us) hold INT64 min and an unset
+// destroy_after_us INT64 max. AUTOINCREMENT: a request id is never reused. The partial unique
+// index restates the store's rule of at most one open request per key.
+//
+// key_versions gains when a destruction request shredded the version and which one (INT64 min
+// and 0 for every other version, including those destroyed by SetVersionState).
+constexpr absl::string_view kStep5Sql = R"sql(
+CREATE TABLE destructions (
+  id                 INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+  department         TEXT    NOT NULL CHECK (department <> ''),
+  key_name           TEXT    NOT NULL CHECK (key_name <> ''),
+  version            INTEGER NOT NULL CHECK (version >= 0),
+  reason             TEXT    NOT NULL,
+  state              TEXT    NOT NULL CHECK (state IN ('pending', 'approved', 'scheduled',
+                                                       'destroying', 'destroyed', 'cancelled')),
+  required_approvals INTEGER NOT NULL CHECK (required_approvals >= 1),
+  requested_by       TEXT    NOT NULL,
+  requested_us       INTEGER NOT NULL,
+  approved_by        TEXT    NOT NULL,
+  approved_us        INTEGER NOT NULL,
+  witnessed_by       TEXT    NOT NULL,
+  witnessed_us       INTEGER NOT NULL,
+  destroy_after_us   INTEGER NOT NULL,
+  cancelled_by       TEXT    NOT NULL,
+  cancel_reason      TEXT    NOT NULL,
+  cancelled_us       INTEGER NOT NULL,
+  destroyed_us       INTEGER NOT NULL,
+  destroyed_versions TEXT    NOT NULL,
+  record             TEXT    NOT NULL,
+  record_index       INTEGER NOT NULL CHECK (record_index >= -1),
+  FOREIGN KEY (department, key_name) REFERENCES keys (department, name),
+  CHECK (record = '' OR state = 'destroyed')
+) STRICT;
+
+CREATE INDEX destructions_due ON destructions (state, destroy_after_us);
+CREATE INDEX destructions_by_key ON destructions (department, key_name);
+CREATE UNIQUE INDEX destructions_one_open_per_key ON destructions (department, key_name)
+  WHERE state IN ('pending', 'approved', 'scheduled', 'destroying');
+
+ALTER TABLE key_versions ADD COLUMN destroyed_us INTEGER NOT NULL
+  DEFAULT -9223372036854775808;
+ALTER TABLE key_versions ADD COLUMN destruction_id INTEGER NOT NULL DEFAULT 0
+  CHECK (destruction_id >= 0);
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {.version = 1, .name = "departments_keys_key_versions", .sql = kStep1Sql},
     {.version = 2, .name = "principals_certificates_grants_key_policy", .sql = kStep2Sql},
     {.version = 3, .name = "audit_log", .sql = kStep3Sql},
     {.version = 4, .name = "key_lifecycle", .sql = kStep4Sql},
+    {.version = 5, .name = "key_destruction", .sql = kStep5Sql},
 };
 
 constexpr absl::string_view kCreateMigrationsTable = R"sql(
@@ -229,14 +279,15 @@ struct AppliedStep {
 
 absl::StatusOr<std::vector<AppliedStep>> ReadAppliedSteps(sqlite3* db) {
   ASSIGN_OR_RETURN(Statement select,
-                   Statement::Prepare(db, "SELECT version, name FROM schema_migrations "
-                                          "ORDER BY version"));
+                   Statement::Prepare(db,
+                                      "SELECT version, name FROM schema_migrations "
+                                      "ORDER BY version"));
   std::vector<AppliedStep> applied;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, select.Step());
     if (!row) break;
-    applied.push_back({.version = static_cast<int32_t>(select.ColumnInt64(0)),
-                       .name = select.ColumnText(1)});
+    applied.push_back(
+        {.version = static_cast<int32_t>(select.ColumnInt64(0)), .name = select.ColumnText(1)});
   }
   return applied;
 }
@@ -252,8 +303,8 @@ absl::Status CheckHistory(const std::vector<AppliedStep>& applied,
           steps.size(), "; upgrade the server (or restore a matching backup)"));
     }
     if (step.version != static_cast<int32_t>(i) + 1) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "schema_migrations is missing step ", i + 1, "; the database was not built by Yinjian"));
+      return absl::FailedPreconditionError(absl::StrCat("schema_migrations is missing step ", i + 1,
+                                                        "; the database was not built by Yinjian"));
     }
     if (step.name != steps[i].name) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -268,9 +319,10 @@ absl::Status CheckHistory(const std::vector<AppliedStep>& applied,
 // mix Yinjian's tables into some other application's database.
 absl::Status CheckEmpty(sqlite3* db) {
   ASSIGN_OR_RETURN(Statement count,
-                   Statement::Prepare(db, "SELECT count(*) FROM sqlite_master WHERE type = "
-                                          "'table' AND name <> 'schema_migrations' "
-                                          "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"));
+                   Statement::Prepare(db,
+                                      "SELECT count(*) FROM sqlite_master WHERE type = "
+                                      "'table' AND name <> 'schema_migrations' "
+                                      "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"));
   ASSIGN_OR_RETURN(bool row, count.Step());
   if (row && count.ColumnInt64(0) != 0) {
     return absl::FailedPreconditionError(
@@ -281,8 +333,9 @@ absl::Status CheckEmpty(sqlite3* db) {
 
 absl::Status RecordStep(sqlite3* db, const SqliteMigration& step) {
   ASSIGN_OR_RETURN(Statement insert,
-                   Statement::Prepare(db, "INSERT INTO schema_migrations (version, name, "
-                                          "applied_us) VALUES (?1, ?2, ?3)"));
+                   Statement::Prepare(db,
+                                      "INSERT INTO schema_migrations (version, name, "
+                                      "applied_us) VALUES (?1, ?2, ?3)"));
   RETURN_IF_ERROR(insert.BindInt64(1, step.version));
   RETURN_IF_ERROR(insert.BindText(2, step.name));
   RETURN_IF_ERROR(insert.BindInt64(3, absl::ToUnixMicros(absl::Now())));
@@ -305,8 +358,8 @@ absl::StatusOr<std::pair<int32_t, bool>> ApplyNextStep(sqlite3* db,
   }
   const SqliteMigration& step = steps[current];
   if (absl::Status status = ExecSql(db, step.sql); !status.ok()) {
-    return absl::Status(status.code(), absl::StrCat("schema step ", step.version, " (",
-                                                    step.name, "): ", status.message()));
+    return absl::Status(status.code(), absl::StrCat("schema step ", step.version, " (", step.name,
+                                                    "): ", status.message()));
   }
   RETURN_IF_ERROR(RecordStep(db, step));
   RETURN_IF_ERROR(txn.Commit());
@@ -342,13 +395,14 @@ absl::StatusOr<int32_t> ApplySqliteMigrations(sqlite3* db,
 
 absl::StatusOr<int32_t> ReadSchemaVersion(sqlite3* db) {
   ASSIGN_OR_RETURN(Statement exists,
-                   Statement::Prepare(db, "SELECT count(*) FROM sqlite_master "
-                                          "WHERE type = 'table' AND name = 'schema_migrations'"));
+                   Statement::Prepare(db,
+                                      "SELECT count(*) FROM sqlite_master "
+                                      "WHERE type = 'table' AND name = 'schema_migrations'"));
   ASSIGN_OR_RETURN(bool row, exists.Step());
   if (!row || exists.ColumnInt64(0) == 0) return 0;
-  ASSIGN_OR_RETURN(Statement max,
-                   Statement::Prepare(db, "SELECT coalesce(max(version), 0) "
-                                          "FROM schema_migrations"));
+  ASSIGN_OR_RETURN(Statement max, Statement::Prepare(db,
+                                                     "SELECT coalesce(max(version), 0) "
+                                                     "FROM schema_migrations"));
   ASSIGN_OR_RETURN(row, max.Step());
   if (!row) return absl::InternalError("SELECT max(version) returned no row");
   return static_cast<int32_t>(max.ColumnInt64(0));

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -60,6 +61,20 @@ std::vector<std::string> SplitList(absl::string_view joined) {
   return absl::StrSplit(joined, '\n');
 }
 
+std::string JoinVersions(const std::vector<int32_t>& versions) {
+  return absl::StrJoin(versions, "\n");
+}
+
+std::vector<int32_t> SplitVersions(absl::string_view joined) {
+  std::vector<int32_t> versions;
+  for (absl::string_view item : SplitList(joined)) {
+    int32_t version = 0;
+    // Only JoinVersions writes the column; an item that does not parse is not a version.
+    if (absl::SimpleAtoi(item, &version)) versions.push_back(version);
+  }
+  return versions;
+}
+
 absl::Status CheckName(absl::string_view what, absl::string_view name) {
   if (name.empty()) return absl::InvalidArgumentError(absl::StrCat("empty ", what, " name"));
   return absl::OkStatus();
@@ -113,7 +128,7 @@ KeyRecord KeyFromRow(const Statement& row) {
 
 constexpr absl::string_view kSelectKeyVersion =
     "SELECT department, key_name, version, state, wrapped_material, hsm_object_id, "
-    "public_key_spki, root_key_id, created_us FROM key_versions ";
+    "public_key_spki, root_key_id, created_us, destroyed_us, destruction_id FROM key_versions ";
 
 KeyVersionRecord KeyVersionFromRow(const Statement& row) {
   return {.department = row.ColumnText(0),
@@ -124,7 +139,9 @@ KeyVersionRecord KeyVersionFromRow(const Statement& row) {
           .hsm_object_id = row.ColumnBlob(5),
           .public_key_spki = row.ColumnBlob(6),
           .root_key_id = row.ColumnBlob(7),
-          .created = MicrosToTime(row.ColumnInt64(8))};
+          .created = MicrosToTime(row.ColumnInt64(8)),
+          .destroyed = MicrosToTime(row.ColumnInt64(9)),
+          .destruction_id = row.ColumnInt64(10)};
 }
 
 constexpr absl::string_view kSelectPrincipal =
@@ -181,6 +198,36 @@ GrantRecord GrantFromRow(const Statement& row) {
           .revoked_by = row.ColumnText(17),
           .revoke_reason = row.ColumnText(18),
           .revoked = MicrosToTime(row.ColumnInt64(19))};
+}
+
+constexpr absl::string_view kSelectDestruction =
+    "SELECT id, department, key_name, version, reason, state, required_approvals, requested_by, "
+    "requested_us, approved_by, approved_us, witnessed_by, witnessed_us, destroy_after_us, "
+    "cancelled_by, cancel_reason, cancelled_us, destroyed_us, destroyed_versions, record, "
+    "record_index FROM destructions ";
+
+DestructionRecord DestructionFromRow(const Statement& row) {
+  return {.id = row.ColumnInt64(0),
+          .department = row.ColumnText(1),
+          .key = row.ColumnText(2),
+          .version = static_cast<int32_t>(row.ColumnInt64(3)),
+          .reason = row.ColumnText(4),
+          .state = row.ColumnText(5),
+          .required_approvals = static_cast<int32_t>(row.ColumnInt64(6)),
+          .requested_by = row.ColumnText(7),
+          .requested = MicrosToTime(row.ColumnInt64(8)),
+          .approved_by = SplitList(row.ColumnText(9)),
+          .approved = MicrosToTime(row.ColumnInt64(10)),
+          .witnessed_by = row.ColumnText(11),
+          .witnessed = MicrosToTime(row.ColumnInt64(12)),
+          .destroy_after = MicrosToTime(row.ColumnInt64(13)),
+          .cancelled_by = row.ColumnText(14),
+          .cancel_reason = row.ColumnText(15),
+          .cancelled = MicrosToTime(row.ColumnInt64(16)),
+          .destroyed = MicrosToTime(row.ColumnInt64(17)),
+          .destroyed_versions = SplitVersions(row.ColumnText(18)),
+          .record = row.ColumnText(19),
+          .record_index = row.ColumnInt64(20)};
 }
 
 constexpr absl::string_view kSelectAuditEntry =

@@ -35,6 +35,9 @@ int64_t TimeToMicrosRoundingUp(absl::Time t);
 absl::Status CheckList(absl::string_view what, const std::vector<std::string>& items);
 std::string JoinList(const std::vector<std::string>& items);
 std::vector<std::string> SplitList(absl::string_view joined);
+// A list of version numbers (a destruction request's destroyed_versions) likewise, in decimal.
+std::string JoinVersions(const std::vector<int32_t>& versions);
+std::vector<int32_t> SplitVersions(absl::string_view joined);
 
 // INVALID_ARGUMENT if `name` is empty.
 absl::Status CheckName(absl::string_view what, absl::string_view name);
@@ -51,6 +54,7 @@ extern const absl::string_view kSelectKeyVersion;
 extern const absl::string_view kSelectPrincipal;
 extern const absl::string_view kSelectCertificate;
 extern const absl::string_view kSelectGrant;
+extern const absl::string_view kSelectDestruction;
 extern const absl::string_view kSelectAuditEntry;
 extern const absl::string_view kSelectAuditCheckpoint;
 DepartmentRecord DepartmentFromRow(const Statement& row);
@@ -59,6 +63,7 @@ KeyVersionRecord KeyVersionFromRow(const Statement& row);
 PrincipalRecord PrincipalFromRow(const Statement& row);
 CertificateRecord CertificateFromRow(const Statement& row);
 GrantRecord GrantFromRow(const Statement& row);
+DestructionRecord DestructionFromRow(const Statement& row);
 AuditEntryRecord AuditEntryFromRow(const Statement& row);
 AuditCheckpointRecord AuditCheckpointFromRow(const Statement& row);
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "service/store/sqlite_audit.h"
+#include "service/store/sqlite_destructions.h"
 #include "service/store/sqlite_grants.h"
 #include "service/store/sqlite_principals.h"
 #include "service/store/sqlite_rows.h"
@@ -75,9 +76,10 @@ absl::Status SqliteStore::CreateDepartment(const DepartmentRecord& department) {
   RETURN_IF_ERROR(CheckName("department", department.name));
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Statement insert,
-                   Statement::Prepare(db_, "INSERT INTO departments (name, display_name, "
-                                           "token_label, root_key_id, created_us) "
-                                           "VALUES (?1, ?2, ?3, ?4, ?5)"));
+                   Statement::Prepare(db_,
+                                      "INSERT INTO departments (name, display_name, "
+                                      "token_label, root_key_id, created_us) "
+                                      "VALUES (?1, ?2, ?3, ?4, ?5)"));
   RETURN_IF_ERROR(insert.BindText(1, department.name));
   RETURN_IF_ERROR(insert.BindText(2, department.display_name));
   RETURN_IF_ERROR(insert.BindText(3, department.token_label));
@@ -110,10 +112,9 @@ absl::StatusOr<std::vector<DepartmentRecord>> SqliteStore::ListDepartments() {
 absl::StatusOr<KeyVersionRecord> SqliteStore::ReadKeyVersion(absl::string_view department,
                                                              absl::string_view key,
                                                              int32_t version) {
-  ASSIGN_OR_RETURN(
-      Statement select,
-      PrepareSelect(db_, kSelectKeyVersion,
-                    "WHERE department = ?1 AND key_name = ?2 AND version = ?3"));
+  ASSIGN_OR_RETURN(Statement select,
+                   PrepareSelect(db_, kSelectKeyVersion,
+                                 "WHERE department = ?1 AND key_name = ?2 AND version = ?3"));
   RETURN_IF_ERROR(select.BindText(1, department));
   RETURN_IF_ERROR(select.BindText(2, key));
   RETURN_IF_ERROR(select.BindInt64(3, version));
@@ -127,10 +128,13 @@ absl::StatusOr<KeyVersionRecord> SqliteStore::ReadKeyVersion(absl::string_view d
 
 absl::Status SqliteStore::InsertKeyVersion(const KeyVersionRecord& version) {
   ASSIGN_OR_RETURN(Statement insert,
-                   Statement::Prepare(db_, "INSERT INTO key_versions (department, key_name, "
-                                           "version, state, wrapped_material, hsm_object_id, "
-                                           "public_key_spki, root_key_id, created_us) "
-                                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+                   Statement::Prepare(db_,
+                                      "INSERT INTO key_versions (department, key_name, "
+                                      "version, state, wrapped_material, hsm_object_id, "
+                                      "public_key_spki, root_key_id, created_us, "
+                                      "destroyed_us, destruction_id) "
+                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                                      "?11)"));
   RETURN_IF_ERROR(insert.BindText(1, version.department));
   RETURN_IF_ERROR(insert.BindText(2, version.key));
   RETURN_IF_ERROR(insert.BindInt64(3, version.version));
@@ -140,6 +144,8 @@ absl::Status SqliteStore::InsertKeyVersion(const KeyVersionRecord& version) {
   RETURN_IF_ERROR(insert.BindBlob(7, version.public_key_spki));
   RETURN_IF_ERROR(insert.BindBlob(8, version.root_key_id));
   RETURN_IF_ERROR(insert.BindInt64(9, TimeToMicros(version.created)));
+  RETURN_IF_ERROR(insert.BindInt64(10, TimeToMicros(version.destroyed)));
+  RETURN_IF_ERROR(insert.BindInt64(11, version.destruction_id));
   return InsertStatus(insert.Run(), absl::StrCat("version ", version.version, " of key ",
                                                  KeyPath(version.department, version.key)));
 }
@@ -163,19 +169,22 @@ absl::StatusOr<KeyRecord> SqliteStore::CreateKey(const KeyRecord& key,
   version.key = key.name;
   version.version = 1;
   version.created = StoredTime(first_version.created);
+  version.destroyed = absl::InfinitePast();  // only FinishDestruction sets these
+  version.destruction_id = 0;
 
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kWrite));
   RETURN_IF_ERROR(CheckDepartmentExists(db_, key.department));
   ASSIGN_OR_RETURN(Statement insert,
-                   Statement::Prepare(db_, "INSERT INTO keys (department, name, kind, "
-                                           "protection_level, primary_version, last_version, "
-                                           "description, created_us, data_level, "
-                                           "sharing_class, allowed_operations, "
-                                           "shared_operations, allowed_purposes, "
-                                           "rotation_period_s, next_rotation_us) "
-                                           "VALUES (?1, ?2, ?3, ?4, 1, 1, ?5, ?6, ?7, ?8, ?9, "
-                                           "?10, ?11, ?12, ?13)"));
+                   Statement::Prepare(db_,
+                                      "INSERT INTO keys (department, name, kind, "
+                                      "protection_level, primary_version, last_version, "
+                                      "description, created_us, data_level, "
+                                      "sharing_class, allowed_operations, "
+                                      "shared_operations, allowed_purposes, "
+                                      "rotation_period_s, next_rotation_us) "
+                                      "VALUES (?1, ?2, ?3, ?4, 1, 1, ?5, ?6, ?7, ?8, ?9, "
+                                      "?10, ?11, ?12, ?13)"));
   RETURN_IF_ERROR(insert.BindText(1, stored.department));
   RETURN_IF_ERROR(insert.BindText(2, stored.name));
   RETURN_IF_ERROR(insert.BindText(3, stored.kind));
@@ -232,13 +241,15 @@ absl::StatusOr<KeyVersionRecord> SqliteStore::AddKeyVersion(absl::string_view de
   stored.department = std::string(department);
   stored.key = std::string(key);
   stored.created = StoredTime(version.created);
+  stored.destroyed = absl::InfinitePast();  // only FinishDestruction sets these
+  stored.destruction_id = 0;
 
   absl::MutexLock lock(&mu_);
   // The write lock is held from here to Commit, so no other connection can take the same number.
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kWrite));
-  ASSIGN_OR_RETURN(Statement last,
-                   Statement::Prepare(db_, "SELECT last_version FROM keys "
-                                           "WHERE department = ?1 AND name = ?2"));
+  ASSIGN_OR_RETURN(Statement last, Statement::Prepare(db_,
+                                                      "SELECT last_version FROM keys "
+                                                      "WHERE department = ?1 AND name = ?2"));
   RETURN_IF_ERROR(last.BindText(1, department));
   RETURN_IF_ERROR(last.BindText(2, key));
   ASSIGN_OR_RETURN(bool row, last.Step());
@@ -253,9 +264,10 @@ absl::StatusOr<KeyVersionRecord> SqliteStore::AddKeyVersion(absl::string_view de
   stored.version = static_cast<int32_t>(last_version + 1);
   RETURN_IF_ERROR(InsertKeyVersion(stored));
   ASSIGN_OR_RETURN(Statement update,
-                   Statement::Prepare(db_, "UPDATE keys SET last_version = ?3, primary_version = "
-                                           "CASE WHEN ?4 THEN ?3 ELSE primary_version END "
-                                           "WHERE department = ?1 AND name = ?2"));
+                   Statement::Prepare(db_,
+                                      "UPDATE keys SET last_version = ?3, primary_version = "
+                                      "CASE WHEN ?4 THEN ?3 ELSE primary_version END "
+                                      "WHERE department = ?1 AND name = ?2"));
   RETURN_IF_ERROR(update.BindText(1, department));
   RETURN_IF_ERROR(update.BindText(2, key));
   RETURN_IF_ERROR(update.BindInt64(3, stored.version));
@@ -295,8 +307,7 @@ absl::StatusOr<std::vector<KeyVersionRecord>> SqliteStore::ListKeyVersions(
 }
 
 absl::StatusOr<KeyRecord> SqliteStore::SetPrimaryVersion(absl::string_view department,
-                                                         absl::string_view key,
-                                                         int32_t version) {
+                                                         absl::string_view key, int32_t version) {
   RETURN_IF_ERROR(CheckNames(department, key));
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kWrite));
@@ -309,13 +320,14 @@ absl::StatusOr<KeyRecord> SqliteStore::SetPrimaryVersion(absl::string_view depar
   // A primary below the minimum decrypt version would encrypt what it then refuses to decrypt.
   ASSIGN_OR_RETURN(KeyRecord key_record, ReadKey(db_, department, key));
   if (version < key_record.min_decrypt_version) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "version ", version, " of key ", KeyPath(department, key),
-        " is below its minimum decrypt version ", key_record.min_decrypt_version,
-        "; lower that first"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("version ", version, " of key ", KeyPath(department, key),
+                     " is below its minimum decrypt version ", key_record.min_decrypt_version,
+                     "; lower that first"));
   }
-  ASSIGN_OR_RETURN(KeyRecord updated,
-                   SetKeyColumn(department, key, "primary_version", version));
+  // A version about to be shredded must not become the one new data depends on.
+  RETURN_IF_ERROR(sqlite::CheckNoOpenDestruction(db_, department, key, version));
+  ASSIGN_OR_RETURN(KeyRecord updated, SetKeyColumn(department, key, "primary_version", version));
   RETURN_IF_ERROR(txn.Commit());
   return updated;
 }
@@ -345,11 +357,12 @@ absl::StatusOr<KeyVersionRecord> SqliteStore::SetVersionState(absl::string_view 
         absl::StrCat(what, " is the primary version; make another version primary first"));
   }
   ASSIGN_OR_RETURN(Statement update,
-                   Statement::Prepare(db_, "UPDATE key_versions SET state = ?4, "
-                                           "wrapped_material = CASE WHEN ?4 = 'destroyed' "
-                                           "THEN x'' ELSE wrapped_material END "
-                                           "WHERE department = ?1 AND key_name = ?2 "
-                                           "AND version = ?3"));
+                   Statement::Prepare(db_,
+                                      "UPDATE key_versions SET state = ?4, "
+                                      "wrapped_material = CASE WHEN ?4 = 'destroyed' "
+                                      "THEN x'' ELSE wrapped_material END "
+                                      "WHERE department = ?1 AND key_name = ?2 "
+                                      "AND version = ?3"));
   RETURN_IF_ERROR(update.BindText(1, department));
   RETURN_IF_ERROR(update.BindText(2, key));
   RETURN_IF_ERROR(update.BindInt64(3, version));
@@ -373,10 +386,11 @@ absl::StatusOr<KeyRecord> SqliteStore::UpdateKeyPolicy(absl::string_view departm
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kWrite));
   RETURN_IF_ERROR(ReadKey(db_, department, key).status());
   ASSIGN_OR_RETURN(Statement update,
-                   Statement::Prepare(db_, "UPDATE keys SET data_level = ?3, sharing_class = ?4, "
-                                           "allowed_operations = ?5, shared_operations = ?6, "
-                                           "allowed_purposes = ?7 "
-                                           "WHERE department = ?1 AND name = ?2"));
+                   Statement::Prepare(db_,
+                                      "UPDATE keys SET data_level = ?3, sharing_class = ?4, "
+                                      "allowed_operations = ?5, shared_operations = ?6, "
+                                      "allowed_purposes = ?7 "
+                                      "WHERE department = ?1 AND name = ?2"));
   RETURN_IF_ERROR(update.BindText(1, department));
   RETURN_IF_ERROR(update.BindText(2, key));
   RETURN_IF_ERROR(sqlite::BindKeyPolicy(update, 3, policy));
@@ -387,8 +401,8 @@ absl::StatusOr<KeyRecord> SqliteStore::UpdateKeyPolicy(absl::string_view departm
 }
 
 absl::StatusOr<KeyRecord> SqliteStore::SetKeyColumn(absl::string_view department,
-                                                    absl::string_view key,
-                                                    absl::string_view column, int64_t value) {
+                                                    absl::string_view key, absl::string_view column,
+                                                    int64_t value) {
   ASSIGN_OR_RETURN(Statement update,
                    Statement::Prepare(db_, absl::StrCat("UPDATE keys SET ", column,
                                                         " = ?3 WHERE department = ?1 AND "
@@ -408,9 +422,9 @@ absl::StatusOr<KeyRecord> SqliteStore::SetMinDecryptVersion(absl::string_view de
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kWrite));
   ASSIGN_OR_RETURN(KeyRecord current, ReadKey(db_, department, key));
   if (version < 0 || version > current.primary_version) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the minimum decrypt version must be between 0 and the primary version ",
-        current.primary_version, " of ", KeyPath(department, key)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the minimum decrypt version must be between 0 and the primary version ",
+                     current.primary_version, " of ", KeyPath(department, key)));
   }
   ASSIGN_OR_RETURN(KeyRecord updated,
                    SetKeyColumn(department, key, "min_decrypt_version", version));
@@ -420,17 +434,16 @@ absl::StatusOr<KeyRecord> SqliteStore::SetMinDecryptVersion(absl::string_view de
 
 absl::StatusOr<KeyRecord> SqliteStore::SetRotationSchedule(absl::string_view department,
                                                            absl::string_view key,
-                                                           absl::Duration period,
-                                                           absl::Time next) {
+                                                           absl::Duration period, absl::Time next) {
   RETURN_IF_ERROR(CheckNames(department, key));
   RETURN_IF_ERROR(CheckRotationPeriod(period));
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_, Mode::kWrite));
   RETURN_IF_ERROR(ReadKey(db_, department, key).status());
-  ASSIGN_OR_RETURN(Statement update,
-                   Statement::Prepare(db_, "UPDATE keys SET rotation_period_s = ?3, "
-                                           "next_rotation_us = ?4 "
-                                           "WHERE department = ?1 AND name = ?2"));
+  ASSIGN_OR_RETURN(Statement update, Statement::Prepare(db_,
+                                                        "UPDATE keys SET rotation_period_s = ?3, "
+                                                        "next_rotation_us = ?4 "
+                                                        "WHERE department = ?1 AND name = ?2"));
   RETURN_IF_ERROR(update.BindText(1, department));
   RETURN_IF_ERROR(update.BindText(2, key));
   RETURN_IF_ERROR(update.BindInt64(3, absl::ToInt64Seconds(period)));
@@ -460,15 +473,14 @@ absl::StatusOr<std::vector<KeyRecord>> SqliteStore::ListDueRotations(absl::Time 
   return due;
 }
 
-absl::StatusOr<bool> SqliteStore::ClaimRotation(absl::string_view department,
-                                                absl::string_view key, absl::Time expected,
-                                                absl::Time next) {
+absl::StatusOr<bool> SqliteStore::ClaimRotation(absl::string_view department, absl::string_view key,
+                                                absl::Time expected, absl::Time next) {
   RETURN_IF_ERROR(CheckNames(department, key));
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Statement update,
-                   Statement::Prepare(db_, "UPDATE keys SET next_rotation_us = ?4 "
-                                           "WHERE department = ?1 AND name = ?2 "
-                                           "AND next_rotation_us = ?3"));
+  ASSIGN_OR_RETURN(Statement update, Statement::Prepare(db_,
+                                                        "UPDATE keys SET next_rotation_us = ?4 "
+                                                        "WHERE department = ?1 AND name = ?2 "
+                                                        "AND next_rotation_us = ?3"));
   RETURN_IF_ERROR(update.BindText(1, department));
   RETURN_IF_ERROR(update.BindText(2, key));
   RETURN_IF_ERROR(update.BindInt64(3, TimeToMicros(expected)));
@@ -483,9 +495,9 @@ void SqliteStore::TruncateWal() {
   sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
 }
 
-// Principals, certificates, grants and the audit log: each call is one operation of
-// sqlite_principals.h, sqlite_grants.h or sqlite_audit.h, which validate and run their own
-// transaction (or single statement) on the connection.
+// Principals, certificates, grants, destruction requests and the audit log: each call is one
+// operation of sqlite_principals.h, sqlite_grants.h, sqlite_destructions.h or sqlite_audit.h,
+// which validate and run their own transaction (or single statement) on the connection.
 
 absl::Status SqliteStore::CreatePrincipal(const PrincipalRecord& principal) {
   absl::MutexLock lock(&mu_);
@@ -581,6 +593,70 @@ absl::StatusOr<GrantRecord> SqliteStore::RevokeGrant(int64_t id, absl::string_vi
 absl::StatusOr<GrantRecord> SqliteStore::ConsumeGrantUse(int64_t id, absl::Time when) {
   absl::MutexLock lock(&mu_);
   return sqlite::ConsumeGrantUse(db_, id, when);
+}
+
+absl::StatusOr<DestructionRecord> SqliteStore::CreateDestruction(const DestructionRecord& request) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::CreateDestruction(db_, request);
+}
+
+absl::StatusOr<DestructionRecord> SqliteStore::GetDestruction(int64_t id) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::GetDestruction(db_, id);
+}
+
+absl::StatusOr<std::vector<DestructionRecord>> SqliteStore::ListDestructions(
+    const DestructionFilter& filter) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::ListDestructions(db_, filter);
+}
+
+absl::StatusOr<DestructionRecord> SqliteStore::ApproveDestruction(int64_t id,
+                                                                  absl::string_view approver,
+                                                                  absl::Time when) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::ApproveDestruction(db_, id, approver, when);
+}
+
+absl::StatusOr<DestructionRecord> SqliteStore::WitnessDestruction(int64_t id,
+                                                                  absl::string_view witness,
+                                                                  absl::Time when,
+                                                                  absl::Time destroy_after) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::WitnessDestruction(db_, id, witness, when, destroy_after);
+}
+
+absl::StatusOr<DestructionRecord> SqliteStore::CancelDestruction(int64_t id, absl::string_view by,
+                                                                 absl::string_view reason,
+                                                                 absl::Time when) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::CancelDestruction(db_, id, by, reason, when);
+}
+
+absl::StatusOr<std::vector<DestructionRecord>> SqliteStore::ListDueDestructions(absl::Time now,
+                                                                                int32_t limit) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::ListDueDestructions(db_, now, limit);
+}
+
+absl::StatusOr<DestructionRecord> SqliteStore::ClaimDestruction(int64_t id, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::ClaimDestruction(db_, id, now);
+}
+
+absl::StatusOr<std::pair<DestructionRecord, std::vector<KeyVersionRecord>>>
+SqliteStore::FinishDestruction(int64_t id, absl::Time when) {
+  absl::MutexLock lock(&mu_);
+  auto finished = sqlite::FinishDestruction(db_, id, when);
+  if (finished.ok() && !finished->second.empty()) TruncateWal();
+  return finished;
+}
+
+absl::StatusOr<DestructionRecord> SqliteStore::SetDestructionRecord(int64_t id,
+                                                                    absl::string_view record,
+                                                                    int64_t record_index) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::SetDestructionRecord(db_, id, record, record_index);
 }
 
 absl::StatusOr<int64_t> SqliteStore::AuditLogSize() {

@@ -7,8 +7,9 @@
 // SqliteStore, used under a mutex.
 //
 // Layout: sqlite_store.cc implements departments, keys and versions and forwards principals and
-// certificates to sqlite_principals.cc, grants to sqlite_grants.cc and the audit log to
-// sqlite_audit.cc; rows map to records in sqlite_rows.cc.
+// certificates to sqlite_principals.cc, grants to sqlite_grants.cc, destruction requests to
+// sqlite_destructions.cc and the audit log to sqlite_audit.cc; rows map to records in
+// sqlite_rows.cc.
 #ifndef YINJIAN_SERVICE_STORE_SQLITE_STORE_H_
 #define YINJIAN_SERVICE_STORE_SQLITE_STORE_H_
 
@@ -75,13 +76,12 @@ class SqliteStore final : public Store {
                                                  const KeyVersionRecord& version,
                                                  bool make_primary) override;
   absl::StatusOr<KeyVersionRecord> GetKeyVersion(absl::string_view department,
-                                                 absl::string_view key,
-                                                 int32_t version) override;
+                                                 absl::string_view key, int32_t version) override;
   absl::StatusOr<std::vector<KeyVersionRecord>> ListKeyVersions(absl::string_view department,
                                                                 absl::string_view key) override;
 
-  absl::StatusOr<KeyRecord> SetPrimaryVersion(absl::string_view department,
-                                              absl::string_view key, int32_t version) override;
+  absl::StatusOr<KeyRecord> SetPrimaryVersion(absl::string_view department, absl::string_view key,
+                                              int32_t version) override;
   absl::StatusOr<KeyVersionRecord> SetVersionState(absl::string_view department,
                                                    absl::string_view key, int32_t version,
                                                    absl::string_view state) override;
@@ -90,19 +90,39 @@ class SqliteStore final : public Store {
 
   absl::StatusOr<KeyRecord> SetMinDecryptVersion(absl::string_view department,
                                                  absl::string_view key, int32_t version) override;
-  absl::StatusOr<KeyRecord> SetRotationSchedule(absl::string_view department,
-                                                absl::string_view key, absl::Duration period,
-                                                absl::Time next) override;
-  absl::StatusOr<std::vector<KeyRecord>> ListDueRotations(absl::Time now,
-                                                           int32_t limit) override;
+  absl::StatusOr<KeyRecord> SetRotationSchedule(absl::string_view department, absl::string_view key,
+                                                absl::Duration period, absl::Time next) override;
+  absl::StatusOr<std::vector<KeyRecord>> ListDueRotations(absl::Time now, int32_t limit) override;
   absl::StatusOr<bool> ClaimRotation(absl::string_view department, absl::string_view key,
                                      absl::Time expected, absl::Time next) override;
+
+  absl::StatusOr<DestructionRecord> CreateDestruction(const DestructionRecord& request) override;
+  absl::StatusOr<DestructionRecord> GetDestruction(int64_t id) override;
+  absl::StatusOr<std::vector<DestructionRecord>> ListDestructions(
+      const DestructionFilter& filter) override;
+  absl::StatusOr<DestructionRecord> ApproveDestruction(int64_t id, absl::string_view approver,
+                                                       absl::Time when) override;
+  absl::StatusOr<DestructionRecord> WitnessDestruction(int64_t id, absl::string_view witness,
+                                                       absl::Time when,
+                                                       absl::Time destroy_after) override;
+  absl::StatusOr<DestructionRecord> CancelDestruction(int64_t id, absl::string_view by,
+                                                      absl::string_view reason,
+                                                      absl::Time when) override;
+  absl::StatusOr<std::vector<DestructionRecord>> ListDueDestructions(absl::Time now,
+                                                                     int32_t limit) override;
+  absl::StatusOr<DestructionRecord> ClaimDestruction(int64_t id, absl::Time now) override;
+  // Also truncates the WAL when versions were shredded, as SetVersionState does.
+  absl::StatusOr<std::pair<DestructionRecord, std::vector<KeyVersionRecord>>> FinishDestruction(
+      int64_t id, absl::Time when) override;
+  absl::StatusOr<DestructionRecord> SetDestructionRecord(int64_t id, absl::string_view record,
+                                                         int64_t record_index) override;
+
   absl::Status CreatePrincipal(const PrincipalRecord& principal) override;
   absl::StatusOr<PrincipalRecord> GetPrincipal(absl::string_view name) override;
   absl::StatusOr<std::vector<PrincipalRecord>> ListPrincipals(
       absl::string_view department) override;
-  absl::StatusOr<PrincipalRecord> SetPrincipalRoles(
-      absl::string_view name, const std::vector<std::string>& roles) override;
+  absl::StatusOr<PrincipalRecord> SetPrincipalRoles(absl::string_view name,
+                                                    const std::vector<std::string>& roles) override;
   absl::StatusOr<PrincipalRecord> DisablePrincipal(absl::string_view name,
                                                    absl::Time when) override;
   absl::StatusOr<OffboardResult> OffboardPrincipal(absl::string_view name, absl::string_view by,

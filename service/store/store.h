@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -73,8 +74,9 @@ class Store {
   virtual absl::StatusOr<std::vector<KeyVersionRecord>> ListKeyVersions(
       absl::string_view department, absl::string_view key) = 0;
 
-  // Makes `version` the key's primary; FAILED_PRECONDITION unless it is "enabled". Returns the
-  // updated key.
+  // Makes `version` the key's primary; FAILED_PRECONDITION unless it is "enabled", or if an
+  // open (pending, approved, scheduled or destroying) destruction request names that version.
+  // Returns the updated key.
   virtual absl::StatusOr<KeyRecord> SetPrimaryVersion(absl::string_view department,
                                                       absl::string_view key,
                                                       int32_t version) = 0;
@@ -115,6 +117,62 @@ class Store {
   // another replica claimed this rotation first.
   virtual absl::StatusOr<bool> ClaimRotation(absl::string_view department, absl::string_view key,
                                              absl::Time expected, absl::Time next) = 0;
+
+  // Key destruction (R11). At most one open request (pending, approved, scheduled, destroying)
+  // per key. CreateDestruction assigns the id and stores the request as pending with no
+  // approvals, witness, cancellation or destruction (those fields of `request` are ignored, like
+  // id, record and record_index); requested must be set. NOT_FOUND if the key, or a version > 0,
+  // does not exist; FAILED_PRECONDITION if the key already has an open request, if the version
+  // is already destroyed, if the version is the key's primary (rotate first, or destroy the
+  // whole key), or if every version of a whole-key request is already destroyed;
+  // INVALID_ARGUMENT for an empty department, key, reason or requester, a negative version,
+  // or required_approvals below 1.
+  virtual absl::StatusOr<DestructionRecord> CreateDestruction(
+      const DestructionRecord& request) = 0;
+  virtual absl::StatusOr<DestructionRecord> GetDestruction(int64_t id) = 0;
+  // Ordered by id; INVALID_ARGUMENT for a state that is not "" or a destruction state.
+  virtual absl::StatusOr<std::vector<DestructionRecord>> ListDestructions(
+      const DestructionFilter& filter) = 0;
+  // Adds `approver` and, once required_approvals distinct approvers are there, moves the
+  // request to approved (approved = when). FAILED_PRECONDITION unless pending, or if `approver`
+  // already approved. (Who may approve is the caller's decision, not the store's.)
+  virtual absl::StatusOr<DestructionRecord> ApproveDestruction(int64_t id,
+                                                               absl::string_view approver,
+                                                               absl::Time when) = 0;
+  // approved -> scheduled, recording the witness, when and destroy_after. FAILED_PRECONDITION
+  // unless approved.
+  virtual absl::StatusOr<DestructionRecord> WitnessDestruction(int64_t id,
+                                                               absl::string_view witness,
+                                                               absl::Time when,
+                                                               absl::Time destroy_after) = 0;
+  // pending, approved or scheduled -> cancelled. FAILED_PRECONDITION in any other state (once
+  // an executor has claimed it, it can no longer be stopped).
+  virtual absl::StatusOr<DestructionRecord> CancelDestruction(int64_t id, absl::string_view by,
+                                                              absl::string_view reason,
+                                                              absl::Time when) = 0;
+  // Requests to carry out: scheduled with destroy_after <= now, and destroying ones (claimed by
+  // an executor that may have stopped half way), ordered by destroy_after then id, at most
+  // `limit`.
+  virtual absl::StatusOr<std::vector<DestructionRecord>> ListDueDestructions(absl::Time now,
+                                                                             int32_t limit) = 0;
+  // scheduled with destroy_after <= now -> destroying, returning the updated request; or
+  // returns the request unchanged if it is already destroying (another executor's claim is
+  // taken over: the work is idempotent). FAILED_PRECONDITION in any other state, or before
+  // destroy_after.
+  virtual absl::StatusOr<DestructionRecord> ClaimDestruction(int64_t id, absl::Time now) = 0;
+  // In one transaction: destroying -> destroyed (destroyed = when), and every version the
+  // request covers that is not destroyed yet (the version, or for version 0 all of the key's
+  // versions) moves to "destroyed" with its wrapped_material erased, destroyed = when and
+  // destruction_id = id; destroyed_versions lists them. FAILED_PRECONDITION unless destroying.
+  // Returns the request and the versions as they were just before (their hsm_object_ids name
+  // the HSM objects the caller still has to destroy).
+  virtual absl::StatusOr<std::pair<DestructionRecord, std::vector<KeyVersionRecord>>>
+  FinishDestruction(int64_t id, absl::Time when) = 0;
+  // Stores the destruction record and its audit log index, once: FAILED_PRECONDITION unless
+  // the request is destroyed and has no record yet.
+  virtual absl::StatusOr<DestructionRecord> SetDestructionRecord(int64_t id,
+                                                                 absl::string_view record,
+                                                                 int64_t record_index) = 0;
 
   // Principals (R7). NOT_FOUND if the department does not exist; ALREADY_EXISTS if the name
   // is taken (names are never reused: a disabled principal keeps its name).

@@ -159,6 +159,27 @@ TEST(ApprovalTest, RequesterMayNotApproveNorAnyoneTwice) {
   EXPECT_TRUE(request.allowed);
 }
 
+// R11: the destruction supervisor who witnesses took no other part in the request.
+TEST(ApprovalTest, WitnessIsNeitherRequesterNorApprover) {
+  const auto witness = [](std::string requested_by, std::vector<std::string> approved_by) {
+    return Decide(Request{.caller = Alice("audit-office", {Role::kDestructionSupervisor}),
+                          .action = Action::kWitnessDestruction,
+                          .key = &kPayroll,
+                          .requested_by = std::move(requested_by),
+                          .approved_by = std::move(approved_by)});
+  };
+  EXPECT_TRUE(witness("bob", {"carol"}).allowed);
+  EXPECT_TRUE(witness("", {}).allowed);  // nothing named: the role rule alone
+  EXPECT_EQ(witness("alice", {"carol"}).reason, Reason::kSelfApproval);
+  EXPECT_EQ(witness("bob", {"carol", "alice"}).reason, Reason::kAlreadyApproved);
+  EXPECT_EQ(Decide(Request{.caller = Alice("finance", {Role::kKeyOfficer}),
+                           .action = Action::kWitnessDestruction,
+                           .key = &kPayroll,
+                           .requested_by = "bob"})
+                .reason,
+            Reason::kRoleNotPermitted);
+}
+
 TEST(MissingTargetTest, CallerBugsAreReportedAfterTheRoleCheck) {
   const Principal application = Alice("finance", {Role::kApplication});
   const Principal officer = Alice("finance", {Role::kKeyOfficer});

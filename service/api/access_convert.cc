@@ -6,16 +6,6 @@
 #include "service/api/proto_convert.h"
 
 namespace yinjian::api {
-namespace {
-
-// Infinite times mean "never" (not disabled, not revoked): the field stays unset.
-void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
-  if (time == absl::InfinitePast() || time == absl::InfiniteFuture()) return;
-  *out = ToTimestamp(time);
-}
-
-}  // namespace
-
 void ToProto(const store::CertificateRecord& certificate, v1::Certificate* out) {
   out->set_fingerprint_sha256(certificate.fingerprint_sha256);
   out->set_subject(certificate.subject);

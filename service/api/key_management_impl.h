@@ -3,8 +3,10 @@
 #define YINJIAN_SERVICE_API_KEY_MANAGEMENT_IMPL_H_
 
 #include "service/access/access_controller.h"
+#include "service/access/destruction_manager.h"
 #include "service/api/call_audit.h"
 #include "service/api/call_identity.h"
+#include "service/audit/audit_log.h"
 #include "service/core/key_manager.h"
 #include "service/core/key_resolver.h"
 #include "yinjian/v1/keys.grpc.pb.h"
@@ -15,12 +17,15 @@ class KeyManagementImpl final : public v1::KeyManagementService::CallbackService
  public:
   KeyManagementImpl(core::KeyManager& manager, core::KeyResolver& resolver,
                     const CallIdentity& identity, access::AccessController& access,
-                    const CallAuditor& auditor)
+                    const CallAuditor& auditor, access::DestructionManager& destructions,
+                    audit::AuditLog* log)
       : manager_(manager),
         resolver_(resolver),
         identity_(identity),
         access_(access),
-        auditor_(auditor) {}
+        auditor_(auditor),
+        destructions_(destructions),
+        log_(log) {}
 
   grpc::ServerUnaryReactor* CreateDepartment(grpc::CallbackServerContext*,
                                              const v1::CreateDepartmentRequest*,
@@ -52,7 +57,36 @@ class KeyManagementImpl final : public v1::KeyManagementService::CallbackService
                                               const v1::SetRotationPeriodRequest*,
                                               v1::Key*) override;
 
+  // Supervised destruction (destruction_rpcs.cc).
+  grpc::ServerUnaryReactor* RequestDestruction(grpc::CallbackServerContext*,
+                                               const v1::RequestDestructionRequest*,
+                                               v1::Destruction*) override;
+  grpc::ServerUnaryReactor* ApproveDestruction(grpc::CallbackServerContext*,
+                                               const v1::DestructionIdRequest*,
+                                               v1::Destruction*) override;
+  grpc::ServerUnaryReactor* WitnessDestruction(grpc::CallbackServerContext*,
+                                               const v1::DestructionIdRequest*,
+                                               v1::Destruction*) override;
+  grpc::ServerUnaryReactor* CancelDestruction(grpc::CallbackServerContext*,
+                                              const v1::CancelDestructionRequest*,
+                                              v1::Destruction*) override;
+  grpc::ServerUnaryReactor* GetDestruction(grpc::CallbackServerContext*,
+                                           const v1::DestructionIdRequest*,
+                                           v1::Destruction*) override;
+  grpc::ServerUnaryReactor* ListDestructions(grpc::CallbackServerContext*,
+                                             const v1::ListDestructionsRequest*,
+                                             v1::ListDestructionsResponse*) override;
+
  private:
+  // Runs one destruction step `fn` (returning the request as it now is) and answers with it.
+  template <typename Fn>
+  grpc::ServerUnaryReactor* RunDestruction(grpc::CallbackServerContext* context,
+                                           absl::string_view method,
+                                           const google::protobuf::Message* request,
+                                           v1::Destruction* response, Fn&& fn);
+  // The request as the API shows it, with a receipt for its record once there is one.
+  void Describe(const store::DestructionRecord& request, v1::Destruction* out) const;
+
   // Authorizes kManageKey on `name`'s department, runs `fn`, forgets the key's cached records.
   template <typename Fn>
   grpc::ServerUnaryReactor* RunLifecycle(grpc::CallbackServerContext* context,
@@ -69,6 +103,8 @@ class KeyManagementImpl final : public v1::KeyManagementService::CallbackService
   const CallIdentity& identity_;
   access::AccessController& access_;
   const CallAuditor& auditor_;
+  access::DestructionManager& destructions_;
+  audit::AuditLog* log_;  // null with audit disabled (benchmarks only)
 };
 
 }  // namespace yinjian::api

@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/status_macros.h"
 
@@ -9,6 +10,11 @@ namespace yinjian::api {
 
 google::protobuf::Timestamp ToTimestamp(absl::Time time) {
   return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
+}
+
+void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
+  if (time == absl::InfinitePast() || time == absl::InfiniteFuture()) return;
+  *out = ToTimestamp(time);
 }
 
 absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp) {
@@ -116,7 +122,32 @@ void ToProto(const core::KeyDescription& key, v1::Key* out) {
     v->set_version(version.version);
     v->set_state(StateToProto(version.state));
     *v->mutable_create_time() = ToTimestamp(version.created);
+    SetTimeField(version.destroyed, v, &v1::KeyVersion::mutable_destroy_time);
+    v->set_destruction_id(version.destruction_id);
   }
+}
+
+void ToProto(const store::DestructionRecord& request, v1::Destruction* out) {
+  out->set_id(request.id);
+  out->set_key(absl::StrCat(request.department, "/", request.key));
+  out->set_version(request.version);
+  out->set_reason(request.reason);
+  out->set_state(request.state);
+  out->set_required_approvals(request.required_approvals);
+  out->set_requested_by(request.requested_by);
+  SetTimeField(request.requested, out, &v1::Destruction::mutable_request_time);
+  for (const std::string& approver : request.approved_by) out->add_approved_by(approver);
+  SetTimeField(request.approved, out, &v1::Destruction::mutable_approve_time);
+  out->set_witnessed_by(request.witnessed_by);
+  SetTimeField(request.witnessed, out, &v1::Destruction::mutable_witness_time);
+  SetTimeField(request.destroy_after, out, &v1::Destruction::mutable_destroy_after);
+  out->set_cancelled_by(request.cancelled_by);
+  out->set_cancel_reason(request.cancel_reason);
+  SetTimeField(request.cancelled, out, &v1::Destruction::mutable_cancel_time);
+  SetTimeField(request.destroyed, out, &v1::Destruction::mutable_destroy_time);
+  for (int32_t version : request.destroyed_versions) out->add_destroyed_versions(version);
+  out->set_record(request.record);
+  out->set_record_index(request.record_index);
 }
 
 absl::StatusOr<policy::KeyPolicy> FromProto(const v1::KeyPolicy& in) {

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -39,6 +40,8 @@ size_t Utf8SequenceLength(absl::string_view text, size_t at) {
   return length;
 }
 
+}  // namespace
+
 void AppendJsonString(std::string& out, absl::string_view text) {
   out += '"';
   for (size_t at = 0; at < text.size();) {
@@ -62,35 +65,14 @@ void AppendJsonString(std::string& out, absl::string_view text) {
   out += '"';
 }
 
-}  // namespace
-
-std::string FormatEntryTime(absl::Time time) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", time, absl::UTCTimeZone());
+std::string JsonString(absl::string_view text) {
+  std::string out;
+  AppendJsonString(out, text);
+  return out;
 }
 
-std::string EncodeEntry(const AuditEvent& event, int64_t index) {
-  // Keys in sorted (byte) order.
-  std::vector<std::pair<absl::string_view, std::string>> fields;
-  auto text = [&](absl::string_view name, absl::string_view value) {
-    std::string encoded;
-    AppendJsonString(encoded, value);
-    fields.emplace_back(name, std::move(encoded));
-  };
-  text("certificate", event.certificate);
-  text("decision", event.decision);
-  text("department", event.department);
-  fields.emplace_back("index", absl::StrCat(index));
-  text("key", event.key);
-  fields.emplace_back("key_version", absl::StrCat(event.key_version));
-  text("operation", event.operation);
-  text("principal", event.principal);
-  text("purpose", event.purpose);
-  text("reason", event.reason);
-  text("request_digest", event.request_digest);
-  text("response_digest", event.response_digest);
-  text("result", event.result);
-  text("time", FormatEntryTime(event.time));
-  fields.emplace_back("v", absl::StrCat(kEntryFormatVersion));
+std::string EncodeJsonObject(std::vector<std::pair<std::string, std::string>> fields) {
+  std::sort(fields.begin(), fields.end());
   std::string out = "{";
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out += ',';
@@ -100,6 +82,30 @@ std::string EncodeEntry(const AuditEvent& event, int64_t index) {
   }
   out += '}';
   return out;
+}
+
+std::string FormatEntryTime(absl::Time time) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", time, absl::UTCTimeZone());
+}
+
+std::string EncodeEntry(const AuditEvent& event, int64_t index) {
+  return EncodeJsonObject({
+      {"certificate", JsonString(event.certificate)},
+      {"decision", JsonString(event.decision)},
+      {"department", JsonString(event.department)},
+      {"index", absl::StrCat(index)},
+      {"key", JsonString(event.key)},
+      {"key_version", absl::StrCat(event.key_version)},
+      {"operation", JsonString(event.operation)},
+      {"principal", JsonString(event.principal)},
+      {"purpose", JsonString(event.purpose)},
+      {"reason", JsonString(event.reason)},
+      {"request_digest", JsonString(event.request_digest)},
+      {"response_digest", JsonString(event.response_digest)},
+      {"result", JsonString(event.result)},
+      {"time", JsonString(FormatEntryTime(event.time))},
+      {"v", absl::StrCat(kEntryFormatVersion)},
+  });
 }
 
 std::string SaltedDigestHex(absl::string_view salt, absl::string_view payload) {

@@ -18,6 +18,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -45,6 +47,13 @@ struct AuditEvent {
 // The entry's canonical bytes. Strings are JSON-escaped; bytes that are not valid UTF-8 are
 // written as \u00XX escapes of the byte value, so every entry is valid JSON.
 std::string EncodeEntry(const AuditEvent& event, int64_t index);
+
+// A JSON string literal of `text`, escaped as entries escape strings.
+std::string JsonString(absl::string_view text);
+void AppendJsonString(std::string& out, absl::string_view text);
+// A JSON object of (name, encoded value) pairs, written with the names in sorted byte order and
+// no whitespace: the canonical form entries (and destruction records) use.
+std::string EncodeJsonObject(std::vector<std::pair<std::string, std::string>> fields);
 
 // Lowercase hex of SHA-256(salt || payload).
 std::string SaltedDigestHex(absl::string_view salt, absl::string_view payload);

@@ -16,11 +16,15 @@ std::string AsString(const hsm::Bytes& bytes) { return std::string(bytes.begin()
 }  // namespace
 
 void DestroyResidentObjects(hsm::Token& token, const hsm::Bytes& object_id) {
-  if (object_id.empty()) return;
-  absl::StatusOr<std::vector<CK_OBJECT_HANDLE>> objects =
-      hsm::FindObjects(token, {.id = object_id, .token_object = true});
-  if (!objects.ok()) return;
-  for (CK_OBJECT_HANDLE object : *objects) (void)hsm::DestroyObject(token, object);
+  (void)DestroyTokenObjects(token, object_id);
+}
+
+absl::Status DestroyTokenObjects(hsm::Token& token, const hsm::Bytes& object_id) {
+  if (object_id.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::vector<CK_OBJECT_HANDLE> objects,
+                   hsm::FindObjects(token, {.id = object_id, .token_object = true}));
+  for (CK_OBJECT_HANDLE object : objects) RETURN_IF_ERROR(hsm::DestroyObject(token, object));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<store::DepartmentRecord> KeyManager::CreateDepartment(

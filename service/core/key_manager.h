@@ -83,8 +83,11 @@ class KeyManager {
   TokenDirectory& tokens_;
 };
 
-// Destroys the HSM objects of a resident version that could not be recorded.
+// Destroys the HSM objects of a resident version that could not be recorded (best effort).
 void DestroyResidentObjects(hsm::Token& token, const hsm::Bytes& object_id);
+// The token objects (private, public or secret key) with this CKA_ID, all destroyed; an error
+// if they could not be searched or one could not be destroyed. Nothing to do for an empty id.
+absl::Status DestroyTokenObjects(hsm::Token& token, const hsm::Bytes& object_id);
 
 // The operations a key of `family` can perform.
 std::set<policy::KeyOperation> OperationsOf(keys::KeyFamily family);

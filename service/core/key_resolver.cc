@@ -9,6 +9,20 @@
 namespace yinjian::core {
 namespace {
 
+// R11: data under a destroyed version is gone for good; say so, and when.
+std::string DestroyedMessage(absl::string_view name, const store::KeyVersionRecord& record) {
+  std::string message = absl::StrCat("version ", record.version, " of ", name, " was destroyed");
+  if (record.destroyed != absl::InfinitePast()) {
+    absl::StrAppend(&message, " at ",
+                    absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", record.destroyed, absl::UTCTimeZone()));
+  }
+  if (record.destruction_id != 0) {
+    absl::StrAppend(&message, " (destruction request ", record.destruction_id, ")");
+  }
+  absl::StrAppend(&message, "; what it protected can no longer be decrypted or verified");
+  return message;
+}
+
 const char* FamilyNeed(keys::KeyFamily family) {
   switch (family) {
     case keys::KeyFamily::kEncryption: return "an encryption key (aes256-gcm, sm4)";
@@ -110,10 +124,14 @@ absl::StatusOr<ResolvedVersion> KeyResolver::ResolveVersion(absl::string_view de
                                                       operation, " needs ", FamilyNeed(family)));
   }
   ASSIGN_OR_RETURN(store::KeyVersionRecord record, VersionRecord(department, key_name, version));
+  if (record.state == store::kVersionDestroyed) {
+    // Another replica may have destroyed it: drop any session object this process still holds.
+    cache_.Erase({std::string(department), std::string(key_name), version});
+    return absl::FailedPreconditionError(DestroyedMessage(name, record));
+  }
   if (record.state != store::kVersionEnabled) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "version ", version, " of ", name,
-        record.state == store::kVersionDestroyed ? " was destroyed" : " is disabled"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("version ", version, " of ", name, " is disabled"));
   }
   // Old versions keep decrypting and verifying unless the key officer raised the floor.
   if (version < key.min_decrypt_version && (operation == "Decrypt" || operation == "Verify" ||

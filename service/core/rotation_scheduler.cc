@@ -1,7 +1,5 @@
 #include "service/core/rotation_scheduler.h"
 
-#include <cstdio>
-
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 
@@ -33,25 +31,6 @@ absl::StatusOr<int> RotationScheduler::RunOnce() {
     if (observer_) observer_(event);
   }
   return rotated;
-}
-
-void RotationScheduler::Start(absl::Duration interval) {
-  if (thread_.joinable()) return;
-  thread_ = std::thread([this, interval] {
-    while (!stop_.WaitForNotificationWithTimeout(interval)) {
-      absl::StatusOr<int> pass = RunOnce();
-      if (!pass.ok()) {
-        std::fprintf(stderr, "yinjian-server: rotation scheduler: %s\n",
-                     std::string(pass.status().message()).c_str());
-      }
-    }
-  });
-}
-
-void RotationScheduler::Stop() {
-  if (!thread_.joinable()) return;
-  if (!stop_.HasBeenNotified()) stop_.Notify();
-  thread_.join();
 }
 
 }  // namespace yinjian::core

@@ -9,13 +9,12 @@
 
 #include <functional>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "service/core/key_manager.h"
 #include "service/core/key_resolver.h"
+#include "service/core/periodic_task.h"
 #include "service/store/store.h"
 
 namespace yinjian::core {
@@ -39,7 +38,8 @@ class RotationScheduler {
         keys_(keys),
         resolver_(resolver),
         clock_(std::move(clock)),
-        observer_(std::move(observer)) {}
+        observer_(std::move(observer)),
+        task_("rotation scheduler", [this] { return RunOnce().status(); }) {}
   ~RotationScheduler() { Stop(); }
 
   // Rotates every key due now; returns how many this call rotated. Keys another replica claimed
@@ -47,8 +47,8 @@ class RotationScheduler {
   absl::StatusOr<int> RunOnce();
 
   // Calls RunOnce every `interval` on a background thread until Stop (or destruction).
-  void Start(absl::Duration interval);
-  void Stop();
+  void Start(absl::Duration interval) { task_.Start(interval); }
+  void Stop() { task_.Stop(); }
 
  private:
   store::Store& store_;
@@ -56,8 +56,7 @@ class RotationScheduler {
   KeyResolver& resolver_;
   const Clock clock_;
   const Observer observer_;
-  absl::Notification stop_;
-  std::thread thread_;
+  PeriodicTask task_;
 };
 
 }  // namespace yinjian::core

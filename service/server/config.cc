@@ -50,9 +50,12 @@ void ApplyDefaults(v1::ServerConfig& config) {
   if (hsm->max_sessions() == 0) hsm->set_max_sessions(16);
   v1::AccessConfig* access = config.mutable_access();
   if (access->identity_cache_ms() == 0) access->set_identity_cache_ms(1000);
-  if (config.lifecycle().rotation_check_seconds() == 0) {
-    config.mutable_lifecycle()->set_rotation_check_seconds(60);
+  v1::LifecycleConfig* lifecycle = config.mutable_lifecycle();
+  if (lifecycle->rotation_check_seconds() == 0) lifecycle->set_rotation_check_seconds(60);
+  if (lifecycle->destruction_waiting_seconds() == 0) {
+    lifecycle->set_destruction_waiting_seconds(30 * 86400);
   }
+  if (lifecycle->destruction_check_seconds() == 0) lifecycle->set_destruction_check_seconds(60);
   v1::AuditConfig* audit = config.mutable_audit();
   if (audit->origin().empty()) audit->set_origin("yinjian/" + hsm->token_label());
   if (audit->checkpoint_file().empty() && !config.store().sqlite_path().empty()) {
@@ -80,8 +83,17 @@ absl::Status ValidateServerConfig(const v1::ServerConfig& config) {
                           "must be given together"));
   RETURN_IF_ERROR(Require(access.identity_cache_ms() >= -1, "access.identity_cache_ms",
                           "must be -1 (no reuse) or more"));
-  RETURN_IF_ERROR(Require(config.lifecycle().rotation_check_seconds() > 0,
+  const v1::LifecycleConfig& lifecycle = config.lifecycle();
+  RETURN_IF_ERROR(Require(lifecycle.rotation_check_seconds() > 0,
                           "lifecycle.rotation_check_seconds", "must be positive"));
+  RETURN_IF_ERROR(Require(lifecycle.destruction_check_seconds() > 0,
+                          "lifecycle.destruction_check_seconds", "must be positive"));
+  RETURN_IF_ERROR(Require(lifecycle.destruction_waiting_seconds() > 0,
+                          "lifecycle.destruction_waiting_seconds", "must be positive"));
+  RETURN_IF_ERROR(Require(lifecycle.destruction_waiting_seconds() >= 86400 ||
+                              lifecycle.allow_short_destruction_wait_for_tests(),
+                          "lifecycle.destruction_waiting_seconds",
+                          "must be at least 86400 (one day, R11)"));
   const std::string& origin = config.audit().origin();
   RETURN_IF_ERROR(Require(!origin.empty() && origin.find_first_of(" +\t\n") == std::string::npos,
                           "audit.origin", "must be non-empty without spaces or '+'"));

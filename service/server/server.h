@@ -14,6 +14,7 @@
 #include "hsm/token.h"
 #include "service/access/access_controller.h"
 #include "service/access/authenticator.h"
+#include "service/access/destruction_manager.h"
 #include "service/access/grant_manager.h"
 #include "service/access/principal_manager.h"
 #include "service/api/access_service_impl.h"
@@ -25,6 +26,7 @@
 #include "service/api/crypto_service_impl.h"
 #include "service/api/key_management_impl.h"
 #include "service/core/key_manager.h"
+#include "service/core/destruction_executor.h"
 #include "service/core/key_resolver.h"
 #include "service/core/rotation_scheduler.h"
 #include "service/core/token_directory.h"
@@ -45,6 +47,9 @@ class Server {
   const std::vector<std::unique_ptr<hsm::Token>>& tokens() const { return tokens_; }
   // The key rotation scheduler (its thread runs while the server does).
   core::RotationScheduler& scheduler() { return *scheduler_; }
+  // Carries out witnessed destructions whose waiting period has passed (its thread runs while
+  // the server does; tests may also call RunOnce).
+  core::DestructionExecutor& destruction_executor() { return *executor_; }
   // The audit log; null if disabled for benchmarks.
   audit::AuditLog* audit_log() { return audit_log_.get(); }
   // The bound port (useful with listen address port 0).
@@ -76,12 +81,14 @@ class Server {
   std::unique_ptr<pki::CertificateAuthority> issuer_;  // null: the server issues no certificates
   std::unique_ptr<access::PrincipalManager> principals_;
   std::unique_ptr<access::GrantManager> grants_;
+  std::unique_ptr<access::DestructionManager> destructions_;
   std::unique_ptr<api::CallIdentity> identity_;
   std::unique_ptr<audit::LogKey> log_key_;
   std::unique_ptr<audit::AuditLog> audit_log_;  // null only with audit disabled (benchmarks)
   std::unique_ptr<api::CallAuditor> auditor_;
   std::unique_ptr<api::AuditServiceImpl> audit_service_;
   std::unique_ptr<core::RotationScheduler> scheduler_;
+  std::unique_ptr<core::DestructionExecutor> executor_;
   std::unique_ptr<api::CryptoServiceImpl> crypto_service_;
   std::unique_ptr<api::AccessServiceImpl> access_service_;
   std::unique_ptr<api::KeyManagementImpl> key_service_;

@@ -28,7 +28,26 @@ TEST(ServerConfigTest, DefaultsAreFilled) {
   EXPECT_EQ(config.limits().max_payload_bytes(), 1 << 20);
   EXPECT_EQ(config.limits().max_batch_items(), 1000);
   EXPECT_EQ(config.hsm().max_sessions(), 16);
+  EXPECT_EQ(config.lifecycle().destruction_waiting_seconds(), 30 * 86400);
+  EXPECT_EQ(config.lifecycle().destruction_check_seconds(), 60);
   YJ_EXPECT_OK(ValidateServerConfig(config));
+}
+
+// R11: the waiting period before destruction is at least a day, unless a test says otherwise.
+TEST(ServerConfigTest, DestructionWaitingPeriodIsAtLeastADayOutsideTests) {
+  v1::ServerConfig config = Valid();
+  config.mutable_lifecycle()->set_destruction_waiting_seconds(86400);
+  YJ_EXPECT_OK(ValidateServerConfig(config));
+  config.mutable_lifecycle()->set_destruction_waiting_seconds(86399);
+  absl::Status status = ValidateServerConfig(config);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("lifecycle.destruction_waiting_seconds"),
+            absl::string_view::npos)
+      << status;
+  config.mutable_lifecycle()->set_allow_short_destruction_wait_for_tests(true);
+  YJ_EXPECT_OK(ValidateServerConfig(config));
+  config.mutable_lifecycle()->set_destruction_waiting_seconds(-1);
+  EXPECT_EQ(ValidateServerConfig(config).code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(ServerConfigTest, EveryRequiredFieldIsNamed) {

@@ -6,6 +6,7 @@
 #include "cli/audit_commands.h"
 #include "cli/crypto_commands.h"
 #include "cli/department_commands.h"
+#include "cli/destruction_commands.h"
 #include "cli/grant_commands.h"
 #include "cli/key_commands.h"
 #include "cli/principal_commands.h"
@@ -65,6 +66,7 @@ std::unique_ptr<CLI::App> BuildApp(GlobalOptions* globals, Action* chosen) {
   AddPrincipalCommands(*app, registry);
   AddRoleCommands(*app, registry);
   AddGrantCommands(*app, registry);
+  AddDestructionCommands(app.get(), registry);
   AddReceiptCommands(*app, registry);
   AddAuditCommands(*app, registry);
   return app;

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "cli/command_env.h"
 #include "cli/key_kind_names.h"
+#include "cli/destruction_commands.h"
 #include "cli/key_lifecycle_commands.h"
 #include "cli/key_output.h"
 #include "cli/key_policy_flags.h"
@@ -139,6 +140,7 @@ void AddKeyCommands(CLI::App& app, const CommandRegistry& registry) {
   AddCreate(key, registry);
   AddSetPolicy(key, registry);
   AddKeyLifecycleCommands(key, registry);
+  AddDestructionCommands(key, registry);
 
   auto department = std::make_shared<std::string>();
   CLI::App* list = key->add_subcommand("list", "list a department's keys");

@@ -29,6 +29,13 @@ std::string VersionNote(const v1::Key& key, const v1::KeyVersion& version) {
       version.version() < key.min_decrypt_version()) {
     notes.push_back("below minimum decrypt version");
   }
+  if (version.has_destroy_time()) {
+    std::string note = absl::StrCat("destroyed ", FormatTimestamp(version.destroy_time()));
+    if (version.destruction_id() != 0) {
+      absl::StrAppend(&note, " (destruction request ", version.destruction_id(), ")");
+    }
+    notes.push_back(std::move(note));
+  }
   return absl::StrJoin(notes, "; ");
 }
 

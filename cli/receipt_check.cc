@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "cli/entry_json.h"
+#include "cli/file_io.h"
 #include "cli/output.h"
 #include "cli/status_exit.h"
 #include "common/status_macros.h"
@@ -28,6 +29,18 @@ absl::string_view EntryText(const hsm::Bytes& entry) {
 }
 
 }  // namespace
+
+absl::StatusOr<TrustedLogKey> TrustedLogKeyFromFlags(const std::string& log_key_file,
+                                                     const std::string& verifier_key) {
+  if (log_key_file.empty() == verifier_key.empty()) {
+    return absl::InvalidArgumentError("give exactly one of --log-key PEM and --verifier-key KEY");
+  }
+  TrustedLogKey key{.verifier_key = verifier_key};
+  if (!log_key_file.empty()) {
+    ASSIGN_OR_RETURN(key.public_key_pem, ReadFile(log_key_file, "--log-key"));
+  }
+  return key;
+}
 
 absl::StatusOr<std::unique_ptr<audit::PublicKeyNoteVerifier>> LogKeyVerifier(
     absl::string_view pem, absl::string_view origin, absl::string_view what) {

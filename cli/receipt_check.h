@@ -20,6 +20,11 @@ struct TrustedLogKey {
   std::string verifier_key;    // "<origin>+<key id hex>+<base64(type || SPKI)>"
 };
 
+// The trusted key from the --log-key FILE / --verifier-key KEY flags: exactly one must be given
+// (INVALID_ARGUMENT otherwise); the file is read.
+absl::StatusOr<TrustedLogKey> TrustedLogKeyFromFlags(const std::string& log_key_file,
+                                                     const std::string& verifier_key);
+
 // A verifier for the log's ECDSA P-256 key in `pem`, whose signature lines carry the key name
 // `origin`. INVALID_ARGUMENT (naming `what`, e.g. "--log-key") if the PEM is not a P-256 public
 // key or `origin` is not a valid key name.

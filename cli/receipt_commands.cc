@@ -31,13 +31,8 @@ struct GetArgs {
 // Offline: reads the files, never the profile, and opens no channel.
 absl::Status RunVerify(const GlobalOptions& globals, const VerifyArgs& args) {
   ASSIGN_OR_RETURN(const OutputFormat output, OutputFormatFromName(globals.output));
-  if (args.log_key_file.empty() == args.verifier_key.empty()) {
-    return absl::InvalidArgumentError("give exactly one of --log-key PEM and --verifier-key KEY");
-  }
-  TrustedLogKey key{.verifier_key = args.verifier_key};
-  if (!args.log_key_file.empty()) {
-    ASSIGN_OR_RETURN(key.public_key_pem, ReadFile(args.log_key_file, "--log-key"));
-  }
+  ASSIGN_OR_RETURN(const TrustedLogKey key,
+                   TrustedLogKeyFromFlags(args.log_key_file, args.verifier_key));
   ASSIGN_OR_RETURN(const std::string receipt, ReadFile(args.receipt_file, "receipt"));
   ASSIGN_OR_RETURN(const audit::VerifiedReceipt verified, CheckReceipt(receipt, key, args.origin));
   return WriteFile(

@@ -12,8 +12,10 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 eval "$("${source_dir}/softhsm-setup/create-token.sh" --dir "${work}/softhsm" --label cli-e2e)"
 "${server}" init --data-dir "${work}/data" --listen 127.0.0.1:0 >/dev/null
-# The rotation scheduler looks every second (default 60), so a scheduled rotation shows quickly.
-printf 'lifecycle { rotation_check_seconds: 1 }\n' >>"${work}/data/server.conf"
+# The rotation scheduler and destruction executor look every second (default 60), and a
+# witnessed destruction waits one second (default 30 days), so both show quickly.
+printf 'lifecycle { rotation_check_seconds: 1 destruction_check_seconds: 1 destruction_waiting_seconds: 1 allow_short_destruction_wait_for_tests: true }\n' \
+  >>"${work}/data/server.conf"
 mkfifo "${work}/out"
 "${server}" --config "${work}/data/server.conf" >"${work}/out" 2>&1 &
 pid=$!
@@ -268,5 +270,46 @@ sleep 2.5
   || fail "the key kept rotating after set-rotation 0"
 as auditor1 audit query --principal yinjian-scheduler --operation ScheduledRotation --key finance/auto \
   | grep -Eq 'ScheduledRotation +finance/auto +allow +ROTATION_DUE +OK' || fail "the scheduled rotation is not audited"
+
+# Supervised destruction (docs/operations.md, R11): a request, another officer's approval, a
+# supervisor's witness, the waiting period; then the version is gone with a clear message, and
+# its destruction record verifies offline against the log key while an altered copy does not.
+admin principal add supervisor --department tax --role destruction-supervisor --out-dir "${creds}" >/dev/null
+officer key create finance/old-ledger --kind aes256-gcm >/dev/null
+y encrypt finance/old-ledger --in "${work}/plain" --out "${work}/old.yjc" >/dev/null
+officer key rotate finance/old-ledger >/dev/null
+y encrypt finance/old-ledger --in "${work}/plain" --out "${work}/new.yjc" >/dev/null
+dest_id="$(id_of "$(officer --output json key destroy request finance/old-ledger:1 --reason "retention over")")"
+[[ -n "${dest_id}" ]] || fail "no destruction request id"
+denied SELF_APPROVAL officer destroy approve "${dest_id}"
+if out="$(as supervisor destroy witness "${dest_id}" 2>&1)"; then fail "witnessed before approval"; fi
+[[ "${out}" == *FAILED_PRECONDITION*approv* ]] || fail "unclear refusal of an early witness: ${out}"
+as fin-officer2 destroy approve "${dest_id}" | grep -q approved || fail "destroy approve"
+denied ROLE_NOT_PERMITTED as fin-officer2 destroy witness "${dest_id}"
+as supervisor key destroy witness "${dest_id}" | grep -q scheduled || fail "destroy witness"
+for _ in $(seq 60); do
+  officer destroy show "${dest_id}" --record-out "${work}/dest.json" \
+    --receipt-out "${work}/dest.receipt" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+[[ -s "${work}/dest.receipt" ]] || fail "the destruction was not carried out and recorded"
+env -u YINJIAN_PROFILE "${ctl}" destroy verify-record "${work}/dest.json" --receipt "${work}/dest.receipt" \
+  --log-key "${work}/log.pem" | grep -q "destruction record valid" || fail "the destruction record does not verify"
+sed 's/retention over/retention OVER/' "${work}/dest.json" >"${work}/dest-altered.json"
+set +e
+"${ctl}" destroy verify-record "${work}/dest-altered.json" --receipt "${work}/dest.receipt" \
+  --log-key "${work}/log.pem" >/dev/null 2>"${work}/err"; code=$?
+set -e
+[[ ${code} -eq 1 ]] && grep -q "invalid record" "${work}/err" || fail "an altered record verified (exit ${code})"
+if err="$(y decrypt --in "${work}/old.yjc" --out "${work}/x" 2>&1)"; then fail "decrypted under a destroyed version"; fi
+[[ "${err}" == *FAILED_PRECONDITION*"was destroyed at"* ]] || fail "unclear destroyed-version error: ${err}"
+y decrypt --in "${work}/new.yjc" --out "${work}/x" >/dev/null || fail "version 2 stopped decrypting"
+officer key show finance/old-ledger | grep -q "destroyed .*destruction request ${dest_id}" \
+  || fail "key show does not say when version 1 was destroyed"
+cancel_id="$(id_of "$(officer --output json destroy request finance/seal --reason "superseded")")"
+as supervisor destroy cancel "${cancel_id}" --reason "still verifies contracts" | grep -q cancelled \
+  || fail "destroy cancel"
+as auditor1 audit query --operation KeyDestroyed --key finance/old-ledger | grep -q KeyDestroyed \
+  || fail "the destruction is not in the audit log"
 
 echo "yinjianctl end-to-end test passed"

@@ -195,6 +195,23 @@ struct DestructionRecord {
   friend bool operator==(const DestructionRecord&, const DestructionRecord&) = default;
 };
 
+// A department root key rotation (R1, key lifecycle): the department's root_key_id moved from
+// old_root_key_id to new_root_key_id at `started`; its key versions are re-wrapped under the
+// new root in the background, and the old root key is destroyed once none depends on it.
+struct RootRotationRecord {
+  int64_t id = 0;  // assigned by the store
+  std::string department;
+  std::string old_root_key_id;
+  std::string new_root_key_id;
+  std::string started_by;
+  absl::Time started;
+  int64_t versions_total = 0;  // versions wrapped under another root than the new one at start
+  absl::Time last_progress = absl::InfinitePast();  // the last re-wrap (or the start)
+  absl::Time finished = absl::InfinitePast();       // old root destroyed; InfinitePast: running
+
+  friend bool operator==(const RootRotationRecord&, const RootRotationRecord&) = default;
+};
+
 // Which requests ListDestructions returns; empty fields match everything.
 struct DestructionFilter {
   std::string department;

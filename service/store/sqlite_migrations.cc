@@ -256,12 +256,46 @@ ALTER TABLE key_versions ADD COLUMN destruction_id INTEGER NOT NULL DEFAULT 0
   CHECK (destruction_id >= 0);
 )sql";
 
+// Step 6. Department root key rotation (R1, key lifecycle). A rotation records the department's
+// root key before and after (CKA_IDs as BLOBs, as departments.root_key_id), who started it and
+// when, how many versions needed re-wrapping then, and the last re-wrap. Times are microseconds
+// as in step 1; finished_us holds INT64 min while the rotation runs. AUTOINCREMENT: a rotation id
+// is never reused. The partial unique index restates the store's rule of at most one unfinished
+// rotation per department.
+//
+// key_versions_wrapped indexes only versions holding wrapped material (not HSM-resident, not
+// destroyed), in key and version order with their root: the rotation's "versions of a department
+// not yet under root X" scans it without reading table rows and stops at its limit, and the count
+// is answered from the index alone.
+constexpr absl::string_view kStep6Sql = R"sql(
+CREATE TABLE root_rotations (
+  id               INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+  department       TEXT    NOT NULL REFERENCES departments (name),
+  old_root_key_id  BLOB    NOT NULL,
+  new_root_key_id  BLOB    NOT NULL CHECK (length(new_root_key_id) > 0),
+  started_by       TEXT    NOT NULL,
+  started_us       INTEGER NOT NULL,
+  versions_total   INTEGER NOT NULL CHECK (versions_total >= 0),
+  last_progress_us INTEGER NOT NULL,
+  finished_us      INTEGER NOT NULL,
+  CHECK (old_root_key_id <> new_root_key_id)
+) STRICT;
+
+CREATE INDEX root_rotations_by_department ON root_rotations (department, id);
+CREATE UNIQUE INDEX root_rotations_one_unfinished_per_department ON root_rotations (department)
+  WHERE finished_us = -9223372036854775808;
+
+CREATE INDEX key_versions_wrapped ON key_versions (department, key_name, version, root_key_id)
+  WHERE length(wrapped_material) > 0;
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {.version = 1, .name = "departments_keys_key_versions", .sql = kStep1Sql},
     {.version = 2, .name = "principals_certificates_grants_key_policy", .sql = kStep2Sql},
     {.version = 3, .name = "audit_log", .sql = kStep3Sql},
     {.version = 4, .name = "key_lifecycle", .sql = kStep4Sql},
     {.version = 5, .name = "key_destruction", .sql = kStep5Sql},
+    {.version = 6, .name = "root_key_rotation", .sql = kStep6Sql},
 };
 
 constexpr absl::string_view kCreateMigrationsTable = R"sql(

@@ -230,6 +230,22 @@ DestructionRecord DestructionFromRow(const Statement& row) {
           .record_index = row.ColumnInt64(20)};
 }
 
+constexpr absl::string_view kSelectRootRotation =
+    "SELECT id, department, old_root_key_id, new_root_key_id, started_by, started_us, "
+    "versions_total, last_progress_us, finished_us FROM root_rotations ";
+
+RootRotationRecord RootRotationFromRow(const Statement& row) {
+  return {.id = row.ColumnInt64(0),
+          .department = row.ColumnText(1),
+          .old_root_key_id = row.ColumnBlob(2),
+          .new_root_key_id = row.ColumnBlob(3),
+          .started_by = row.ColumnText(4),
+          .started = MicrosToTime(row.ColumnInt64(5)),
+          .versions_total = row.ColumnInt64(6),
+          .last_progress = MicrosToTime(row.ColumnInt64(7)),
+          .finished = MicrosToTime(row.ColumnInt64(8))};
+}
+
 constexpr absl::string_view kSelectAuditEntry =
     "SELECT idx, entry, leaf_hash, time_us, principal, department, operation, key_name, "
     "decision, result FROM audit_entries ";

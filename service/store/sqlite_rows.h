@@ -55,6 +55,7 @@ extern const absl::string_view kSelectPrincipal;
 extern const absl::string_view kSelectCertificate;
 extern const absl::string_view kSelectGrant;
 extern const absl::string_view kSelectDestruction;
+extern const absl::string_view kSelectRootRotation;
 extern const absl::string_view kSelectAuditEntry;
 extern const absl::string_view kSelectAuditCheckpoint;
 DepartmentRecord DepartmentFromRow(const Statement& row);
@@ -64,6 +65,7 @@ PrincipalRecord PrincipalFromRow(const Statement& row);
 CertificateRecord CertificateFromRow(const Statement& row);
 GrantRecord GrantFromRow(const Statement& row);
 DestructionRecord DestructionFromRow(const Statement& row);
+RootRotationRecord RootRotationFromRow(const Statement& row);
 AuditEntryRecord AuditEntryFromRow(const Statement& row);
 AuditCheckpointRecord AuditCheckpointFromRow(const Statement& row);
 

@@ -10,6 +10,7 @@
 #include "service/store/sqlite_destructions.h"
 #include "service/store/sqlite_grants.h"
 #include "service/store/sqlite_principals.h"
+#include "service/store/sqlite_root_rotations.h"
 #include "service/store/sqlite_rows.h"
 #include "service/store/sqlite_statement.h"
 
@@ -495,9 +496,10 @@ void SqliteStore::TruncateWal() {
   sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
 }
 
-// Principals, certificates, grants, destruction requests and the audit log: each call is one
-// operation of sqlite_principals.h, sqlite_grants.h, sqlite_destructions.h or sqlite_audit.h,
-// which validate and run their own transaction (or single statement) on the connection.
+// Principals, certificates, grants, destruction requests, root key rotations and the audit log:
+// each call is one operation of sqlite_principals.h, sqlite_grants.h, sqlite_destructions.h,
+// sqlite_root_rotations.h or sqlite_audit.h, which validate and run their own transaction (or
+// single statement) on the connection.
 
 absl::Status SqliteStore::CreatePrincipal(const PrincipalRecord& principal) {
   absl::MutexLock lock(&mu_);
@@ -657,6 +659,52 @@ absl::StatusOr<DestructionRecord> SqliteStore::SetDestructionRecord(int64_t id,
                                                                     int64_t record_index) {
   absl::MutexLock lock(&mu_);
   return sqlite::SetDestructionRecord(db_, id, record, record_index);
+}
+
+absl::StatusOr<RootRotationRecord> SqliteStore::BeginRootRotation(absl::string_view department,
+                                                                  absl::string_view new_root_key_id,
+                                                                  absl::string_view by,
+                                                                  absl::Time when) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::BeginRootRotation(db_, department, new_root_key_id, by, when);
+}
+
+absl::StatusOr<RootRotationRecord> SqliteStore::LatestRootRotation(absl::string_view department) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::LatestRootRotation(db_, department);
+}
+
+absl::StatusOr<std::vector<RootRotationRecord>> SqliteStore::ListUnfinishedRootRotations() {
+  absl::MutexLock lock(&mu_);
+  return sqlite::ListUnfinishedRootRotations(db_);
+}
+
+absl::StatusOr<std::vector<KeyVersionRecord>> SqliteStore::ListVersionsNotWrappedUnder(
+    absl::string_view department, absl::string_view root_key_id, int32_t limit) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::ListVersionsNotWrappedUnder(db_, department, root_key_id, limit);
+}
+
+absl::StatusOr<int64_t> SqliteStore::CountVersionsNotWrappedUnder(absl::string_view department,
+                                                                  absl::string_view root_key_id) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::CountVersionsNotWrappedUnder(db_, department, root_key_id);
+}
+
+absl::StatusOr<bool> SqliteStore::RewrapVersion(absl::string_view department, absl::string_view key,
+                                                int32_t version,
+                                                absl::string_view expected_root_key_id,
+                                                absl::string_view new_root_key_id,
+                                                absl::string_view new_wrapped_material,
+                                                absl::Time when) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::RewrapVersion(db_, department, key, version, expected_root_key_id, new_root_key_id,
+                               new_wrapped_material, when);
+}
+
+absl::StatusOr<RootRotationRecord> SqliteStore::FinishRootRotation(int64_t id, absl::Time when) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::FinishRootRotation(db_, id, when);
 }
 
 absl::StatusOr<int64_t> SqliteStore::AuditLogSize() {

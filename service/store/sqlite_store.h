@@ -8,8 +8,8 @@
 //
 // Layout: sqlite_store.cc implements departments, keys and versions and forwards principals and
 // certificates to sqlite_principals.cc, grants to sqlite_grants.cc, destruction requests to
-// sqlite_destructions.cc and the audit log to sqlite_audit.cc; rows map to records in
-// sqlite_rows.cc.
+// sqlite_destructions.cc, root key rotations to sqlite_root_rotations.cc and the audit log to
+// sqlite_audit.cc; rows map to records in sqlite_rows.cc.
 #ifndef YINJIAN_SERVICE_STORE_SQLITE_STORE_H_
 #define YINJIAN_SERVICE_STORE_SQLITE_STORE_H_
 
@@ -116,6 +116,23 @@ class SqliteStore final : public Store {
       int64_t id, absl::Time when) override;
   absl::StatusOr<DestructionRecord> SetDestructionRecord(int64_t id, absl::string_view record,
                                                          int64_t record_index) override;
+
+  absl::StatusOr<RootRotationRecord> BeginRootRotation(absl::string_view department,
+                                                       absl::string_view new_root_key_id,
+                                                       absl::string_view by,
+                                                       absl::Time when) override;
+  absl::StatusOr<RootRotationRecord> LatestRootRotation(absl::string_view department) override;
+  absl::StatusOr<std::vector<RootRotationRecord>> ListUnfinishedRootRotations() override;
+  absl::StatusOr<std::vector<KeyVersionRecord>> ListVersionsNotWrappedUnder(
+      absl::string_view department, absl::string_view root_key_id, int32_t limit) override;
+  absl::StatusOr<int64_t> CountVersionsNotWrappedUnder(absl::string_view department,
+                                                       absl::string_view root_key_id) override;
+  absl::StatusOr<bool> RewrapVersion(absl::string_view department, absl::string_view key,
+                                     int32_t version, absl::string_view expected_root_key_id,
+                                     absl::string_view new_root_key_id,
+                                     absl::string_view new_wrapped_material,
+                                     absl::Time when) override;
+  absl::StatusOr<RootRotationRecord> FinishRootRotation(int64_t id, absl::Time when) override;
 
   absl::Status CreatePrincipal(const PrincipalRecord& principal) override;
   absl::StatusOr<PrincipalRecord> GetPrincipal(absl::string_view name) override;

@@ -174,6 +174,41 @@ class Store {
                                                                  absl::string_view record,
                                                                  int64_t record_index) = 0;
 
+  // Department root key rotation. BeginRootRotation, in one transaction: FAILED_PRECONDITION
+  // if the department has an unfinished rotation, or new_root_key_id equals its current
+  // root_key_id; NOT_FOUND for an unknown department; otherwise records a rotation (old = the
+  // department's root_key_id, versions_total = the department's versions with non-empty
+  // wrapped_material whose root_key_id differs from new_root_key_id, last_progress = started
+  // = when), sets the department's root_key_id to new_root_key_id, and returns the record.
+  virtual absl::StatusOr<RootRotationRecord> BeginRootRotation(absl::string_view department,
+                                                               absl::string_view new_root_key_id,
+                                                               absl::string_view by,
+                                                               absl::Time when) = 0;
+  // The department's latest rotation; NOT_FOUND if it never had one.
+  virtual absl::StatusOr<RootRotationRecord> LatestRootRotation(
+      absl::string_view department) = 0;
+  // Every unfinished rotation (any department), by id.
+  virtual absl::StatusOr<std::vector<RootRotationRecord>> ListUnfinishedRootRotations() = 0;
+  // The department's versions (of all its keys) with non-empty wrapped_material whose
+  // root_key_id differs from `root_key_id`, ordered by key then version, at most `limit`.
+  virtual absl::StatusOr<std::vector<KeyVersionRecord>> ListVersionsNotWrappedUnder(
+      absl::string_view department, absl::string_view root_key_id, int32_t limit) = 0;
+  // How many versions ListVersionsNotWrappedUnder would return without a limit.
+  virtual absl::StatusOr<int64_t> CountVersionsNotWrappedUnder(absl::string_view department,
+                                                               absl::string_view root_key_id) = 0;
+  // Compare and swap: replaces a version's wrapped_material and root_key_id if its root_key_id
+  // is still `expected_root_key_id` and it still has wrapped material (not destroyed meanwhile);
+  // returns whether it did. Also sets the department's unfinished rotation's last_progress to
+  // `when` if it did. NOT_FOUND if the version does not exist.
+  virtual absl::StatusOr<bool> RewrapVersion(absl::string_view department, absl::string_view key,
+                                             int32_t version,
+                                             absl::string_view expected_root_key_id,
+                                             absl::string_view new_root_key_id,
+                                             absl::string_view new_wrapped_material,
+                                             absl::Time when) = 0;
+  // Marks rotation `id` finished at `when`; FAILED_PRECONDITION if it is finished already.
+  virtual absl::StatusOr<RootRotationRecord> FinishRootRotation(int64_t id, absl::Time when) = 0;
+
   // Principals (R7). NOT_FOUND if the department does not exist; ALREADY_EXISTS if the name
   // is taken (names are never reused: a disabled principal keeps its name).
   virtual absl::Status CreatePrincipal(const PrincipalRecord& principal) = 0;

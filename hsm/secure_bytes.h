@@ -42,6 +42,7 @@ using Bytes = std::vector<uint8_t>;
 // absl::string_view, not std::string_view: Debian's Abseil keeps its own type, and every
 // string in this code base converts to it.
 inline Bytes ToBytes(absl::string_view s) { return Bytes(s.begin(), s.end()); }
+inline std::string ToString(const Bytes& b) { return std::string(b.begin(), b.end()); }
 // A view of a string's bytes, for APIs that take absl::Span<const uint8_t>.
 inline absl::Span<const uint8_t> AsSpan(absl::string_view s) {
   return absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size());

@@ -45,6 +45,39 @@ grpc::ServerUnaryReactor* KeyManagementImpl::ListDepartments(
                      });
 }
 
+template <typename Fn>
+grpc::ServerUnaryReactor* KeyManagementImpl::RunRootRotation(
+    grpc::CallbackServerContext* context, absl::string_view method,
+    const v1::RootRotationRequest* request, v1::RootRotation* response, Fn&& fn) {
+  return RunAsCaller(context, method, identity_, auditor_, request, response,
+                     [&](const access::Caller& caller) -> absl::Status {
+                       RETURN_IF_ERROR(format::ValidateDepartmentName(request->department()));
+                       RETURN_IF_ERROR(access_.Authorize(caller, Action::kManageKey,
+                                                         request->department()));
+                       ASSIGN_OR_RETURN(core::RootRotationStatus status, fn(caller));
+                       ToProto(status, response);
+                       return absl::OkStatus();
+                     });
+}
+
+grpc::ServerUnaryReactor* KeyManagementImpl::RotateRootKey(
+    grpc::CallbackServerContext* context, const v1::RootRotationRequest* request,
+    v1::RootRotation* response) {
+  return RunRootRotation(context, "RotateRootKey", request, response,
+                         [&](const access::Caller& caller) {
+                           return manager_.RotateRootKey(request->department(),
+                                                         caller.principal.name, absl::Now());
+                         });
+}
+
+grpc::ServerUnaryReactor* KeyManagementImpl::GetRootRotation(
+    grpc::CallbackServerContext* context, const v1::RootRotationRequest* request,
+    v1::RootRotation* response) {
+  return RunRootRotation(
+      context, "GetRootRotation", request, response,
+      [&](const access::Caller&) { return manager_.RootRotation(request->department()); });
+}
+
 grpc::ServerUnaryReactor* KeyManagementImpl::CreateKey(grpc::CallbackServerContext* context,
                                                        const v1::CreateKeyRequest* request,
                                                        v1::Key* response) {

@@ -33,6 +33,12 @@ class KeyManagementImpl final : public v1::KeyManagementService::CallbackService
   grpc::ServerUnaryReactor* ListDepartments(grpc::CallbackServerContext*,
                                             const v1::ListDepartmentsRequest*,
                                             v1::ListDepartmentsResponse*) override;
+  grpc::ServerUnaryReactor* RotateRootKey(grpc::CallbackServerContext*,
+                                          const v1::RootRotationRequest*,
+                                          v1::RootRotation*) override;
+  grpc::ServerUnaryReactor* GetRootRotation(grpc::CallbackServerContext*,
+                                            const v1::RootRotationRequest*,
+                                            v1::RootRotation*) override;
   grpc::ServerUnaryReactor* CreateKey(grpc::CallbackServerContext*, const v1::CreateKeyRequest*,
                                       v1::Key*) override;
   grpc::ServerUnaryReactor* GetKey(grpc::CallbackServerContext*, const v1::GetKeyRequest*,
@@ -78,6 +84,12 @@ class KeyManagementImpl final : public v1::KeyManagementService::CallbackService
                                              v1::ListDestructionsResponse*) override;
 
  private:
+  // Authorizes kManageKey on the request's department and answers with `fn`'s status.
+  template <typename Fn>
+  grpc::ServerUnaryReactor* RunRootRotation(grpc::CallbackServerContext* context,
+                                            absl::string_view method,
+                                            const v1::RootRotationRequest* request,
+                                            v1::RootRotation* response, Fn&& fn);
   // Runs one destruction step `fn` (returning the request as it now is) and answers with it.
   template <typename Fn>
   grpc::ServerUnaryReactor* RunDestruction(grpc::CallbackServerContext* context,

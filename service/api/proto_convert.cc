@@ -127,6 +127,21 @@ void ToProto(const core::KeyDescription& key, v1::Key* out) {
   }
 }
 
+void ToProto(const core::RootRotationStatus& status, v1::RootRotation* out) {
+  const store::RootRotationRecord& rotation = status.rotation;
+  out->set_department(rotation.department);
+  out->set_old_root_key_id(rotation.old_root_key_id);
+  out->set_new_root_key_id(rotation.new_root_key_id);
+  out->set_state(rotation.finished != absl::InfinitePast() ? "finished"
+                 : status.versions_remaining > 0           ? "rewrapping"
+                                                           : "retiring");
+  out->set_versions_total(rotation.versions_total);
+  out->set_versions_remaining(status.versions_remaining);
+  out->set_started_by(rotation.started_by);
+  SetTimeField(rotation.started, out, &v1::RootRotation::mutable_start_time);
+  SetTimeField(rotation.finished, out, &v1::RootRotation::mutable_finish_time);
+}
+
 void ToProto(const store::DestructionRecord& request, v1::Destruction* out) {
   out->set_id(request.id);
   out->set_key(absl::StrCat(request.department, "/", request.key));

@@ -27,6 +27,7 @@ absl::StatusOr<std::optional<keys::Protection>> FromProto(v1::ProtectionLevel le
 void ToProto(const core::KeyVersionInfo& info, v1::KeyVersionInfo* out);
 void ToProto(const core::KeyDescription& key, v1::Key* out);
 void ToProto(const store::DepartmentRecord& department, v1::Department* out);
+void ToProto(const core::RootRotationStatus& status, v1::RootRotation* out);
 // record_receipt is left for the caller (it needs the audit log).
 void ToProto(const store::DestructionRecord& request, v1::Destruction* out);
 // Microsecond precision, as the store keeps times; absl's infinite times are not meant here.

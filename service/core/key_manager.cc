@@ -9,11 +9,6 @@
 #include "service/keys/version_material.h"
 
 namespace yinjian::core {
-namespace {
-
-std::string AsString(const hsm::Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
-
-}  // namespace
 
 void DestroyResidentObjects(hsm::Token& token, const hsm::Bytes& object_id) {
   (void)DestroyTokenObjects(token, object_id);
@@ -108,9 +103,9 @@ absl::StatusOr<store::KeyVersionRecord> KeyManager::NewVersion(
   ASSIGN_OR_RETURN(keys::VersionMaterial material,
                    keys::GenerateVersionMaterial(token, root, kind, protection));
   return store::KeyVersionRecord{.state = store::kVersionEnabled,
-                                 .wrapped_material = AsString(material.wrapped),
-                                 .hsm_object_id = AsString(material.hsm_object_id),
-                                 .public_key_spki = AsString(material.public_key_spki),
+                                 .wrapped_material = hsm::ToString(material.wrapped),
+                                 .hsm_object_id = hsm::ToString(material.hsm_object_id),
+                                 .public_key_spki = hsm::ToString(material.public_key_spki),
                                  .root_key_id = department.root_key_id,
                                  .created = now};
 }

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "service/core/root_rotation.h"
 #include "service/core/token_directory.h"
 #include "policy/policy.h"
 #include "service/format/names.h"
@@ -65,6 +66,15 @@ class KeyManager {
   absl::StatusOr<KeyDescription> SetRotationPeriod(absl::string_view name, absl::Duration period,
                                                    absl::Time now);
   absl::StatusOr<std::vector<KeyDescription>> ListKeys(absl::string_view department);
+
+  // Department root key rotation (root_rotation.h): starts one, or reports the latest.
+  absl::StatusOr<RootRotationStatus> RotateRootKey(absl::string_view department,
+                                                   absl::string_view by, absl::Time now) {
+    return BeginRootRotation(store_, tokens_, department, by, now);
+  }
+  absl::StatusOr<RootRotationStatus> RootRotation(absl::string_view department) {
+    return GetRootRotation(store_, department);
+  }
 
  private:
   absl::StatusOr<KeyDescription> Describe(store::KeyRecord key);

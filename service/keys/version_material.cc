@@ -130,7 +130,14 @@ absl::StatusOr<VersionMaterial> GenerateInSoftware(hsm::Token& token, hsm::KeyRe
   return out;
 }
 
-hsm::AttributeTemplate UnwrapTemplate(const KindInfo& info, Protection protection) {
+// How a version's material is unwrapped: for use (extractable false: never to leave the HSM
+// again), or for re-wrapping under another root (extractable, still sensitive).
+hsm::AttributeTemplate UnwrapTemplate(const KindInfo& info, Protection protection,
+                                      bool extractable = false) {
+  const hsm::KeyOptions options{.extractable = extractable};
+  if (protection == Protection::kSoftware && extractable) {
+    return hsm::SecretKeyTemplate(CKK_GENERIC_SECRET, 0, options);
+  }
   if (protection == Protection::kSoftware) {
     // PKCS#11 reveals CKA_VALUE only of non-sensitive, extractable objects. This one is read
     // once into SecureBytes and destroyed at once.
@@ -138,12 +145,14 @@ hsm::AttributeTemplate UnwrapTemplate(const KindInfo& info, Protection protectio
     t.SetBool(CKA_SENSITIVE, false);
     return t;
   }
-  if (info.family == KeyFamily::kEncryption) return hsm::SecretKeyTemplate(CKK_AES, 0, {});
-  if (info.family == KeyFamily::kMac) return hsm::SecretKeyTemplate(CKK_GENERIC_SECRET, 0, {});
+  if (info.family == KeyFamily::kEncryption) return hsm::SecretKeyTemplate(CKK_AES, 0, options);
+  if (info.family == KeyFamily::kMac) {
+    return hsm::SecretKeyTemplate(CKK_GENERIC_SECRET, 0, options);
+  }
   CK_KEY_TYPE type = info.curve.has_value() ? CKK_EC
                      : info.rsa_bits != 0   ? CKK_RSA
                                             : CKK_EC_EDWARDS;
-  return hsm::PrivateKeyTemplate(type, {.usage = hsm::kUsageSign});
+  return hsm::PrivateKeyTemplate(type, {.extractable = extractable, .usage = hsm::kUsageSign});
 }
 
 }  // namespace
@@ -183,6 +192,24 @@ absl::StatusOr<LoadedVersion> LoadVersion(hsm::Token& token, hsm::KeyRef& root, 
   RETURN_IF_ERROR(object.Destroy());
   ASSIGN_OR_RETURN(loaded.software_key, Unframe(framed));
   return loaded;
+}
+
+absl::StatusOr<hsm::Bytes> RewrapVersionMaterial(hsm::Token& token, hsm::KeyRef& from,
+                                                 hsm::KeyRef& to, KeyKind kind,
+                                                 Protection protection,
+                                                 const VersionMaterial& stored) {
+  if (stored.wrapped.empty()) {
+    return absl::FailedPreconditionError("a resident version has no wrapped material");
+  }
+  hsm::AttributeTemplate t = UnwrapTemplate(Info(kind), protection, true);
+  hsm::ScopedObject object;
+  RETURN_IF_ERROR(from.Use([&](CK_OBJECT_HANDLE root_handle) -> absl::Status {
+    ASSIGN_OR_RETURN(object, hsm::UnwrapKey(token, root_handle, stored.wrapped, t));
+    return absl::OkStatus();
+  }));
+  ASSIGN_OR_RETURN(Bytes rewrapped, WrapUnderRoot(token, to, object.handle()));
+  RETURN_IF_ERROR(object.Destroy());
+  return rewrapped;
 }
 
 }  // namespace yinjian::keys

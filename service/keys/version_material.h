@@ -49,6 +49,15 @@ struct LoadedVersion {
 absl::StatusOr<LoadedVersion> LoadVersion(hsm::Token& token, hsm::KeyRef& root, KeyKind kind,
                                           Protection protection, const VersionMaterial& stored);
 
+// Root key rotation: the stored material re-wrapped under `to` instead of `from`, without it
+// leaving the HSM. It is unwrapped under `from` as an extractable, sensitive session object,
+// wrapped under `to`, and the object destroyed. INVALID_ARGUMENT if it does not unwrap under
+// `from`; FAILED_PRECONDITION for a resident version (nothing to re-wrap).
+absl::StatusOr<hsm::Bytes> RewrapVersionMaterial(hsm::Token& token, hsm::KeyRef& from,
+                                                 hsm::KeyRef& to, KeyKind kind,
+                                                 Protection protection,
+                                                 const VersionMaterial& stored);
+
 }  // namespace yinjian::keys
 
 #endif  // YINJIAN_SERVICE_KEYS_VERSION_MATERIAL_H_

@@ -56,6 +56,9 @@ void ApplyDefaults(v1::ServerConfig& config) {
     lifecycle->set_destruction_waiting_seconds(30 * 86400);
   }
   if (lifecycle->destruction_check_seconds() == 0) lifecycle->set_destruction_check_seconds(60);
+  if (lifecycle->root_rewrap_check_seconds() == 0) lifecycle->set_root_rewrap_check_seconds(1);
+  if (lifecycle->root_rewrap_batch() == 0) lifecycle->set_root_rewrap_batch(100);
+  if (lifecycle->root_retire_grace_seconds() == 0) lifecycle->set_root_retire_grace_seconds(10);
   v1::AuditConfig* audit = config.mutable_audit();
   if (audit->origin().empty()) audit->set_origin("yinjian/" + hsm->token_label());
   if (audit->checkpoint_file().empty() && !config.store().sqlite_path().empty()) {
@@ -88,6 +91,12 @@ absl::Status ValidateServerConfig(const v1::ServerConfig& config) {
                           "lifecycle.rotation_check_seconds", "must be positive"));
   RETURN_IF_ERROR(Require(lifecycle.destruction_check_seconds() > 0,
                           "lifecycle.destruction_check_seconds", "must be positive"));
+  RETURN_IF_ERROR(Require(lifecycle.root_rewrap_check_seconds() > 0 &&
+                              lifecycle.root_rewrap_batch() > 0 &&
+                              lifecycle.root_retire_grace_seconds() > 0,
+                          "lifecycle.root_rewrap_check_seconds / root_rewrap_batch / "
+                          "root_retire_grace_seconds",
+                          "must be positive"));
   RETURN_IF_ERROR(Require(lifecycle.destruction_waiting_seconds() > 0,
                           "lifecycle.destruction_waiting_seconds", "must be positive"));
   RETURN_IF_ERROR(Require(lifecycle.destruction_waiting_seconds() >= 86400 ||

@@ -178,6 +178,33 @@ void Server::StartScheduler(const v1::ServerConfig& config) {
         return core::WrittenRecord{.record = std::move(record), .index = entry.index};
       });
   executor_->Start(absl::Seconds(config.lifecycle().destruction_check_seconds()));
+
+  const v1::LifecycleConfig& lifecycle = config.lifecycle();
+  rewrap_ = std::make_unique<core::RootRewrapJob>(
+      *store_, *directory_, *resolver_,
+      core::RootRewrapOptions{.batch = lifecycle.root_rewrap_batch(),
+                              .retire_grace = absl::Seconds(lifecycle.root_retire_grace_seconds())},
+      [] { return absl::Now(); },
+      [log](const core::RootRotationStatus& status) {
+        // The old root key's destruction is a lifecycle event like any other (R13).
+        if (log == nullptr) return;
+        absl::StatusOr<audit::AppendedEntry> entry =
+            log->Append({.time = absl::Now(),
+                         .principal = "yinjian-root-rotation",
+                         .department = status.rotation.department,
+                         .operation = "RootKeyRetired",
+                         .purpose = absl::StrCat("root rotation to ",
+                                                 status.rotation.new_root_key_id),
+                         .decision = "allow",
+                         .reason = "REWRAP_COMPLETE",
+                         .result = "OK"});
+        if (!entry.ok()) {
+          std::fprintf(stderr, "yinjian-server: cannot log the end of root rotation %s: %s\n",
+                       status.rotation.new_root_key_id.c_str(),
+                       std::string(entry.status().message()).c_str());
+        }
+      });
+  rewrap_->Start(absl::Seconds(lifecycle.root_rewrap_check_seconds()));
 }
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const v1::ServerConfig& config) {
@@ -219,6 +246,7 @@ void Server::Wait() {
 Server::~Server() {
   if (scheduler_ != nullptr) scheduler_->Stop();
   if (executor_ != nullptr) executor_->Stop();
+  if (rewrap_ != nullptr) rewrap_->Stop();
   Shutdown(absl::ZeroDuration());
   Wait();
   grpc_server_.reset();

@@ -50,6 +50,8 @@ class Server {
   // Carries out witnessed destructions whose waiting period has passed (its thread runs while
   // the server does; tests may also call RunOnce).
   core::DestructionExecutor& destruction_executor() { return *executor_; }
+  // Re-wraps departments' key versions after a root key rotation.
+  core::RootRewrapJob& root_rewrap_job() { return *rewrap_; }
   // The audit log; null if disabled for benchmarks.
   audit::AuditLog* audit_log() { return audit_log_.get(); }
   // The bound port (useful with listen address port 0).
@@ -89,6 +91,7 @@ class Server {
   std::unique_ptr<api::AuditServiceImpl> audit_service_;
   std::unique_ptr<core::RotationScheduler> scheduler_;
   std::unique_ptr<core::DestructionExecutor> executor_;
+  std::unique_ptr<core::RootRewrapJob> rewrap_;
   std::unique_ptr<api::CryptoServiceImpl> crypto_service_;
   std::unique_ptr<api::AccessServiceImpl> access_service_;
   std::unique_ptr<api::KeyManagementImpl> key_service_;

@@ -14,18 +14,23 @@ eval "$("${source_dir}/softhsm-setup/create-token.sh" --dir "${work}/softhsm" --
 "${server}" init --data-dir "${work}/data" --listen 127.0.0.1:0 >/dev/null
 # The rotation scheduler and destruction executor look every second (default 60), and a
 # witnessed destruction waits one second (default 30 days), so both show quickly.
-printf 'lifecycle { rotation_check_seconds: 1 destruction_check_seconds: 1 destruction_waiting_seconds: 1 allow_short_destruction_wait_for_tests: true }\n' \
+# The root key re-wrap job takes 3 versions a second, so a kill can land in the middle of it.
+printf 'lifecycle { rotation_check_seconds: 1 destruction_check_seconds: 1 destruction_waiting_seconds: 1 allow_short_destruction_wait_for_tests: true root_rewrap_batch: 3 root_retire_grace_seconds: 1 }\n' \
   >>"${work}/data/server.conf"
-mkfifo "${work}/out"
-"${server}" --config "${work}/data/server.conf" >"${work}/out" 2>&1 &
-pid=$!
-exec 3<"${work}/out"
-port=""
-while IFS= read -r -u 3 line; do
-  if [[ "${line}" =~ ^ready:\ listening\ on\ port\ ([0-9]+) ]]; then port="${BASH_REMATCH[1]}"; break; fi
-done
-[[ -n "${port}" ]] || fail "server never became ready"
-cat <&3 >/dev/null &   # keep draining the server's output
+# Starts the server and sets ${pid} and ${port} (a fresh port each time: the config asks for 0).
+start_server() {
+  rm -f "${work}/out"; mkfifo "${work}/out"
+  "${server}" --config "${work}/data/server.conf" >"${work}/out" 2>&1 &
+  pid=$!
+  exec 3<"${work}/out"
+  port=""
+  while IFS= read -r -u 3 line; do
+    if [[ "${line}" =~ ^ready:\ listening\ on\ port\ ([0-9]+) ]]; then port="${BASH_REMATCH[1]}"; break; fi
+  done
+  [[ -n "${port}" ]] || fail "server never became ready"
+  cat <&3 >/dev/null &   # keep draining the server's output
+}
+start_server
 creds="${work}/creds"
 as() { local who="$1"; shift; "${ctl}" --server "127.0.0.1:${port}" --profile "${creds}/${who}.profile" "$@"; }
 admin() { "${ctl}" --server "127.0.0.1:${port}" --profile "${work}/data/admin.profile" "$@"; }
@@ -311,5 +316,36 @@ as supervisor destroy cancel "${cancel_id}" --reason "still verifies contracts" 
   || fail "destroy cancel"
 as auditor1 audit query --operation KeyDestroyed --key finance/old-ledger | grep -q KeyDestroyed \
   || fail "the destruction is not in the audit log"
+
+# Department root key rotation (docs/operations.md): the officer starts it, the server re-wraps
+# every finance version in the background; kill -9 in the middle, restart, and the job resumes
+# from the store and finishes. Every old ciphertext still decrypts, and the old root key's
+# retirement is audited (the core test checks that it left the token).
+for i in $(seq 12); do officer key rotate finance/docs >/dev/null; done
+rotation="$(officer --output json department rotate-root finance)"
+grep -Eq '"new_root_key_id": *"yinjian-root/finance/2"' <<<"${rotation}" || fail "rotate-root: ${rotation}"
+total="$(grep -Eo '"versions_total": *"?[0-9]+' <<<"${rotation}" | grep -Eo '[0-9]+$')"
+(( total > 9 )) || fail "too few versions to interrupt: ${total}"
+if err="$(officer department rotate-root finance 2>&1)"; then fail "a second rotation started"; fi
+[[ "${err}" == *FAILED_PRECONDITION* ]] || fail "unclear refusal of a second rotation: ${err}"
+denied OTHER_DEPARTMENT as tax-officer department rotate-root finance
+remaining="${total}"
+for _ in $(seq 100); do
+  remaining="$(officer --output json department rotate-root finance --status \
+    | grep -Eo '"versions_remaining": *"?[0-9]+' | grep -Eo '[0-9]+$')"
+  (( remaining < total )) && break
+  sleep 0.1
+done
+(( remaining > 0 && remaining < total )) || fail "not mid-job (remaining ${remaining} of ${total})"
+kill -9 "${pid}"; wait "${pid}" 2>/dev/null || true
+start_server
+officer department rotate-root finance --status --wait 2>"${work}/progress" | grep -q finished \
+  || fail "the re-wrap did not finish after the restart"
+grep -q "versions re-wrapped" "${work}/progress" || fail "no progress shown"
+y decrypt --in "${work}/sealed" --out "${work}/x" --context case=42 --purpose audit >/dev/null \
+  || fail "an old ciphertext does not decrypt after the root rotation"
+cmp -s "${work}/plain" "${work}/x" || fail "wrong plaintext after the root rotation"
+y decrypt --in "${work}/new.yjc" --out "${work}/x" >/dev/null || fail "finance/old-ledger:2 after the root rotation"
+as auditor1 audit query --operation RootKeyRetired | grep -q RootKeyRetired || fail "the root rotation end is not audited"
 
 echo "yinjianctl end-to-end test passed"

@@ -15,38 +15,25 @@
 #include "service/core/key_manager.h"
 #include "service/core/signature_service.h"
 #include "service/store/sqlite_store.h"
+#include "tests/service/core/lifecycle_fixture.h"
 #include "tests/support/status_test_macros.h"
 #include "tests/support/temp_dir.h"
-#include "tests/support/token_fixture.h"
 
 namespace yinjian::core {
 namespace {
 
-class DestructionExecutorTest : public testing::TokenTest {
+class DestructionExecutorTest : public testing::LifecycleTest {
  protected:
-  void SetUp() override {
-    TokenTest::SetUp();
-    auto dir = testing::TempDir::Create();
-    ASSERT_TRUE(dir.ok());
-    dir_ = std::make_unique<testing::TempDir>(std::move(*dir));
-    tokens_ = std::make_unique<TokenDirectory>(&token());
-    auto store = store::SqliteStore::Open(dir_->File("yinjian.db"));
-    YJ_ASSERT_OK(store.status());
-    store_ = std::move(*store);
-    manager_ = std::make_unique<KeyManager>(*store_, *tokens_);
-    resolver_ = std::make_unique<KeyResolver>(*store_, *tokens_);
-    executor_ = NewExecutor();
-    static int departments = 0;
-    dept_ = "dept" + std::to_string(++departments);
-    YJ_ASSERT_OK(manager_->CreateDepartment(dept_, "", "").status());
-  }
+  DestructionExecutorTest() : LifecycleTest("dept") {}
+  void DropWorkers() override { executor_.reset(); }
+  void MakeWorkers() override { executor_ = NewExecutor(); }
 
   std::unique_ptr<DestructionExecutor> NewExecutor() {
     return std::make_unique<DestructionExecutor>(
         *store_, *tokens_, *resolver_,
         [this] {
           absl::MutexLock lock(&mu_);
-          return now_;
+          return Now();
         },
         [this](
             const store::DestructionRecord& request, const store::KeyRecord& key,
@@ -64,13 +51,8 @@ class DestructionExecutorTest : public testing::TokenTest {
         });
   }
 
-  void SetNow(absl::Time now) {
-    absl::MutexLock lock(&mu_);
-    now_ = now;
-  }
-
   // A request through every step but the waiting period: approved by bob, witnessed by sam at
-  // `now_`, due one day later.
+  // `Now()`, due one day later.
   store::DestructionRecord Schedule(const std::string& key, int32_t version) {
     absl::StatusOr<store::DestructionRecord> request =
         store_->CreateDestruction({.department = dept_,
@@ -80,26 +62,17 @@ class DestructionExecutorTest : public testing::TokenTest {
                                    .state = store::kDestructionPending,
                                    .required_approvals = 1,
                                    .requested_by = "alice",
-                                   .requested = now_});
+                                   .requested = Now()});
     EXPECT_TRUE(request.ok()) << request.status();
-    EXPECT_TRUE(store_->ApproveDestruction(request->id, "bob", now_).ok());
+    EXPECT_TRUE(store_->ApproveDestruction(request->id, "bob", Now()).ok());
     absl::StatusOr<store::DestructionRecord> witnessed =
-        store_->WitnessDestruction(request->id, "sam", now_, now_ + absl::Hours(24));
+        store_->WitnessDestruction(request->id, "sam", Now(), Now() + absl::Hours(24));
     EXPECT_TRUE(witnessed.ok()) << witnessed.status();
     return *witnessed;
   }
 
-  std::string Name(const std::string& key) const { return dept_ + "/" + key; }
-
-  std::string dept_;
-  std::unique_ptr<testing::TempDir> dir_;
-  std::unique_ptr<TokenDirectory> tokens_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<KeyManager> manager_;
-  std::unique_ptr<KeyResolver> resolver_;
   std::unique_ptr<DestructionExecutor> executor_;
   absl::Mutex mu_;
-  absl::Time now_ = absl::Now();
   absl::Status recorder_status_;
   std::vector<store::DestructionRecord> records_;
   std::vector<std::vector<int32_t>> recorded_versions_;
@@ -184,7 +157,7 @@ TEST_F(DestructionExecutorTest, CancelledRequestsAreLeftAlone) {
   YJ_ASSERT_OK(
       manager_->CreateKey(Name("kept"), keys::KeyKind::kHmacSha256, std::nullopt, "").status());
   const store::DestructionRecord request = Schedule("kept", 0);
-  YJ_ASSERT_OK(store_->CancelDestruction(request.id, "carol", "still needed", now_).status());
+  YJ_ASSERT_OK(store_->CancelDestruction(request.id, "carol", "still needed", Now()).status());
   SetNow(request.destroy_after + absl::Hours(24 * 365));
   YJ_ASSERT_OK_AND_ASSIGN(int destroyed, executor_->RunOnce());
   EXPECT_EQ(destroyed, 0);

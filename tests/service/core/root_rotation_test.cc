@@ -15,56 +15,29 @@
 #include "service/core/signature_service.h"
 #include "service/keys/root_key.h"
 #include "service/store/sqlite_store.h"
+#include "tests/service/core/lifecycle_fixture.h"
 #include "tests/support/status_test_macros.h"
 #include "tests/support/temp_dir.h"
-#include "tests/support/token_fixture.h"
 
 namespace yinjian::core {
 namespace {
 
-class RootRotationTest : public testing::TokenTest {
+class RootRotationTest : public testing::LifecycleTest {
  protected:
-  void SetUp() override {
-    TokenTest::SetUp();
-    auto dir = testing::TempDir::Create();
-    ASSERT_TRUE(dir.ok());
-    dir_ = std::make_unique<testing::TempDir>(std::move(*dir));
-    tokens_ = std::make_unique<TokenDirectory>(&token());
-    YJ_ASSERT_OK(Open());
-    static int departments = 0;
-    dept_ = "rot" + std::to_string(++departments);
-    YJ_ASSERT_OK(manager_->CreateDepartment(dept_, "", "").status());
-  }
-
-  // (Re)opens everything, as a restarted server would.
-  absl::Status Open() {
-    job_.reset();
-    resolver_.reset();
-    manager_.reset();
-    store_.reset();
-    auto store = store::SqliteStore::Open(dir_->File("yinjian.db"));
-    if (!store.ok()) return store.status();
-    store_ = std::move(*store);
-    manager_ = std::make_unique<KeyManager>(*store_, *tokens_);
-    resolver_ = std::make_unique<KeyResolver>(*store_, *tokens_);
+  RootRotationTest() : LifecycleTest("rot") {}
+  void DropWorkers() override { job_.reset(); }
+  void MakeWorkers() override {
     job_ = std::make_unique<RootRewrapJob>(
         *store_, *tokens_, *resolver_,
-        RootRewrapOptions{.batch = 4, .retire_grace = absl::Seconds(10)},
-        [this] {
-          absl::MutexLock lock(&mu_);
-          return now_;
-        },
+        RootRewrapOptions{.batch = 4, .retire_grace = absl::Seconds(10)}, Clock(),
         [this](const RootRotationStatus& status) {
           absl::MutexLock lock(&mu_);
           finished_.push_back(status.rotation);
         });
-    return absl::OkStatus();
   }
+  absl::Status Open() { return Reopen(); }
 
-  void Advance(absl::Duration d) {
-    absl::MutexLock lock(&mu_);
-    now_ += d;
-  }
+  void Advance(absl::Duration d) { SetNow(Now() + d); }
 
   size_t RootObjects(const std::string& id) {
     absl::StatusOr<std::vector<CK_OBJECT_HANDLE>> found =
@@ -73,17 +46,8 @@ class RootRotationTest : public testing::TokenTest {
     return found.ok() ? found->size() : 99;
   }
 
-  std::string Name(const std::string& key) const { return dept_ + "/" + key; }
-
-  std::string dept_;
-  std::unique_ptr<testing::TempDir> dir_;
-  std::unique_ptr<TokenDirectory> tokens_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<KeyManager> manager_;
-  std::unique_ptr<KeyResolver> resolver_;
   std::unique_ptr<RootRewrapJob> job_;
   absl::Mutex mu_;
-  absl::Time now_ = absl::Now();
   std::vector<store::RootRotationRecord> finished_;
 };
 
@@ -110,12 +74,12 @@ TEST_F(RootRotationTest, RewrapsEveryVersionResumesAfterARestartAndRetiresTheOld
   YJ_ASSERT_OK_AND_ASSIGN(SignResult signed_, signatures.Sign(Name("seal"), {"order", false}));
   const std::string old_root = keys::RootKeyId(dept_, 1);
 
-  YJ_ASSERT_OK_AND_ASSIGN(RootRotationStatus begun, manager_->RotateRootKey(dept_, "alice", now_));
+  YJ_ASSERT_OK_AND_ASSIGN(RootRotationStatus begun, manager_->RotateRootKey(dept_, "alice", Now()));
   EXPECT_EQ(begun.rotation.old_root_key_id, old_root);
   EXPECT_EQ(begun.rotation.new_root_key_id, keys::RootKeyId(dept_, 2));
   EXPECT_EQ(begun.rotation.versions_total, 5);  // 3 docs + seal + gm; not the resident ed
   EXPECT_EQ(begun.versions_remaining, 5);
-  EXPECT_EQ(manager_->RotateRootKey(dept_, "alice", now_).status().code(),
+  EXPECT_EQ(manager_->RotateRootKey(dept_, "alice", Now()).status().code(),
             absl::StatusCode::kFailedPrecondition);
 
   // One batch, then the process "dies": everything is reopened from the store.
@@ -154,16 +118,16 @@ TEST_F(RootRotationTest, RewrapsEveryVersionResumesAfterARestartAndRetiresTheOld
   // New versions are wrapped under the new root, and the next rotation is generation 3.
   YJ_ASSERT_OK_AND_ASSIGN(KeyDescription rotated, manager_->RotateKey(Name("docs")));
   EXPECT_EQ(rotated.versions.back().root_key_id, keys::RootKeyId(dept_, 2));
-  YJ_ASSERT_OK_AND_ASSIGN(RootRotationStatus next, manager_->RotateRootKey(dept_, "bob", now_));
+  YJ_ASSERT_OK_AND_ASSIGN(RootRotationStatus next, manager_->RotateRootKey(dept_, "bob", Now()));
   EXPECT_EQ(next.rotation.new_root_key_id, keys::RootKeyId(dept_, 3));
 }
 
 TEST_F(RootRotationTest, UnknownDepartmentsAndNoRotationYet) {
-  EXPECT_EQ(manager_->RotateRootKey("no-such-dept", "alice", now_).status().code(),
+  EXPECT_EQ(manager_->RotateRootKey("no-such-dept", "alice", Now()).status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_EQ(manager_->RootRotation(dept_).status().code(), absl::StatusCode::kNotFound);
   // A department with nothing wrapped rotates and retires at once (after the grace period).
-  YJ_ASSERT_OK_AND_ASSIGN(RootRotationStatus begun, manager_->RotateRootKey(dept_, "a", now_));
+  YJ_ASSERT_OK_AND_ASSIGN(RootRotationStatus begun, manager_->RotateRootKey(dept_, "a", Now()));
   EXPECT_EQ(begun.rotation.versions_total, 0);
   Advance(absl::Seconds(11));
   YJ_ASSERT_OK(job_->RunOnce().status());

@@ -9,74 +9,31 @@
 #include "absl/time/clock.h"
 #include "service/core/encryption_service.h"
 #include "service/store/sqlite_store.h"
+#include "tests/service/core/lifecycle_fixture.h"
 #include "tests/support/status_test_macros.h"
 #include "tests/support/temp_dir.h"
-#include "tests/support/token_fixture.h"
 
 namespace yinjian::core {
 namespace {
 
-class RotationSchedulerTest : public testing::TokenTest {
+class RotationSchedulerTest : public testing::LifecycleTest {
  protected:
-  void SetUp() override {
-    TokenTest::SetUp();
-    auto dir = testing::TempDir::Create();
-    ASSERT_TRUE(dir.ok());
-    dir_ = std::make_unique<testing::TempDir>(std::move(*dir));
-    tokens_ = std::make_unique<TokenDirectory>(&token());
-    YJ_ASSERT_OK(Open());
-    // The token outlives each test, so every test gets a department (and root key) of its own.
-    static int departments = 0;
-    dept_ = "dept" + std::to_string(++departments);
-    YJ_ASSERT_OK(manager_->CreateDepartment(dept_, "", "").status());
-  }
-
-  // (Re)opens the store, as a restarted server would.
-  absl::Status Open() {
-    scheduler_.reset();
-    resolver_.reset();
-    manager_.reset();
-    store_.reset();
-    auto store = store::SqliteStore::Open(dir_->File("yinjian.db"));
-    if (!store.ok()) return store.status();
-    store_ = std::move(*store);
-    manager_ = std::make_unique<KeyManager>(*store_, *tokens_);
-    resolver_ = std::make_unique<KeyResolver>(*store_, *tokens_);
-    scheduler_ = NewScheduler(*store_, *manager_, *resolver_);
-    return absl::OkStatus();
-  }
+  RotationSchedulerTest() : LifecycleTest("dept") {}
+  void DropWorkers() override { scheduler_.reset(); }
+  void MakeWorkers() override { scheduler_ = NewScheduler(*store_, *manager_, *resolver_); }
+  absl::Status Open() { return Reopen(); }
 
   std::unique_ptr<RotationScheduler> NewScheduler(store::Store& store, KeyManager& manager,
                                                   KeyResolver& resolver) {
-    return std::make_unique<RotationScheduler>(
-        store, manager, resolver,
-        [this] {
-          absl::MutexLock lock(&mu_);
-          return now_;
-        },
-        [this](const RotationEvent& event) {
-          absl::MutexLock lock(&mu_);
-          events_.push_back(event);
-        });
+    return std::make_unique<RotationScheduler>(store, manager, resolver, Clock(),
+                                               [this](const RotationEvent& event) {
+                                                 absl::MutexLock lock(&mu_);
+                                                 events_.push_back(event);
+                                               });
   }
 
-  void SetNow(absl::Time now) {
-    absl::MutexLock lock(&mu_);
-    now_ = now;
-  }
-
-  // "<department>/<key>" in this test's department.
-  std::string Name(const std::string& key) const { return dept_ + "/" + key; }
-
-  std::string dept_;
-  std::unique_ptr<testing::TempDir> dir_;
-  std::unique_ptr<TokenDirectory> tokens_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<KeyManager> manager_;
-  std::unique_ptr<KeyResolver> resolver_;
   std::unique_ptr<RotationScheduler> scheduler_;
   absl::Mutex mu_;
-  absl::Time now_ = absl::Now();
   std::vector<RotationEvent> events_;
 };
 
@@ -136,10 +93,10 @@ TEST_F(RotationSchedulerTest, AnOutageRotatesOnceNotOncePerMissedPeriod) {
 
 TEST_F(RotationSchedulerTest, TheScheduleSurvivesARestart) {
   const absl::Time created = absl::Now();
-  YJ_ASSERT_OK(manager_
-                   ->CreateKey(Name("kept"), keys::KeyKind::kAes256Gcm, std::nullopt, "", {},
-                               absl::Hours(2))
-                   .status());
+  YJ_ASSERT_OK(
+      manager_
+          ->CreateKey(Name("kept"), keys::KeyKind::kAes256Gcm, std::nullopt, "", {}, absl::Hours(2))
+          .status());
   YJ_ASSERT_OK(Open());  // the server restarts
   SetNow(created + absl::Hours(3));
   YJ_ASSERT_OK_AND_ASSIGN(int rotated, scheduler_->RunOnce());

@@ -24,12 +24,12 @@ absl::StatusOr<Bytes> WrapKey(Token& token, CK_OBJECT_HANDLE wrapping_key, CK_OB
     CK_FUNCTION_LIST* fl = token.functions();
     wrapped.resize(kWrapBufferBytes);
     CK_ULONG length = wrapped.size();
-    absl::Status status = P11_CALL(fl, C_WrapKey, session, &mechanism, wrapping_key, key,
-                                   wrapped.data(), &length);
+    absl::Status status =
+        P11_CALL(fl, C_WrapKey, session, &mechanism, wrapping_key, key, wrapped.data(), &length);
     if (CkRvFromStatus(status) == CKR_BUFFER_TOO_SMALL) {
       wrapped.resize(length);
-      status = P11_CALL(fl, C_WrapKey, session, &mechanism, wrapping_key, key, wrapped.data(),
-                        &length);
+      status =
+          P11_CALL(fl, C_WrapKey, session, &mechanism, wrapping_key, key, wrapped.data(), &length);
     }
     RETURN_IF_ERROR(status);
     wrapped.resize(length);
@@ -42,15 +42,21 @@ absl::StatusOr<ScopedObject> UnwrapKey(Token& token, CK_OBJECT_HANDLE unwrapping
                                        absl::Span<const uint8_t> wrapped,
                                        AttributeTemplate& key_template,
                                        CK_MECHANISM_TYPE mechanism_type) {
-  RETURN_IF_ERROR(token.mechanisms().Require(mechanism_type, "key unwrapping"));
   CK_MECHANISM mechanism = {mechanism_type, nullptr, 0};
+  return UnwrapKey(token, unwrapping_key, wrapped, key_template, mechanism);
+}
+
+absl::StatusOr<ScopedObject> UnwrapKey(Token& token, CK_OBJECT_HANDLE unwrapping_key,
+                                       absl::Span<const uint8_t> wrapped,
+                                       AttributeTemplate& key_template, CK_MECHANISM& mechanism) {
+  RETURN_IF_ERROR(token.mechanisms().Require(mechanism.mechanism, "key unwrapping"));
   CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
   const bool token_object = key_template.GetBool(CKA_TOKEN).value_or(false);
   absl::Status status = token.Run(
       [&](CK_SESSION_HANDLE session) {
         return P11_CALL(token.functions(), C_UnwrapKey, session, &mechanism, unwrapping_key,
-                        DataPtr(wrapped), wrapped.size(),
-                        key_template.data(), key_template.size(), &key);
+                        DataPtr(wrapped), wrapped.size(), key_template.data(), key_template.size(),
+                        &key);
       },
       token_object ? Retry::kNever : Retry::kOnce);
   std::optional<CK_RV> rv = CkRvFromStatus(status);

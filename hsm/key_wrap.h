@@ -32,6 +32,11 @@ absl::StatusOr<ScopedObject> UnwrapKey(Token& token, CK_OBJECT_HANDLE unwrapping
                                        absl::Span<const uint8_t> wrapped,
                                        AttributeTemplate& key_template,
                                        CK_MECHANISM_TYPE mechanism = kAesKeyWrapPad);
+// The same with a mechanism that takes parameters (e.g. CKM_RSA_PKCS_OAEP and its
+// CK_RSA_PKCS_OAEP_PARAMS, which must outlive the call).
+absl::StatusOr<ScopedObject> UnwrapKey(Token& token, CK_OBJECT_HANDLE unwrapping_key,
+                                       absl::Span<const uint8_t> wrapped,
+                                       AttributeTemplate& key_template, CK_MECHANISM& mechanism);
 
 }  // namespace yinjian::hsm
 

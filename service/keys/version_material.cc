@@ -9,9 +9,12 @@
 #include "hsm/key_wrap.h"
 #include "hsm/ossl_status.h"
 #include "hsm/pkcs11_call.h"
+#include "hsm/public_key.h"
 #include "hsm/public_key_export.h"
+#include "hsm/signing.h"
 #include "hsm/sm2.h"
 #include "hsm/sm4_aead.h"
+#include "hsm/software_verify.h"
 
 namespace yinjian::keys {
 namespace {
@@ -47,12 +50,11 @@ absl::StatusOr<VersionMaterial> GenerateResident(hsm::Token& token, const KindIn
   if (RAND_bytes(out.hsm_object_id.data(), out.hsm_object_id.size()) != 1) {
     return hsm::OsslInternal("key id generation");
   }
-  const hsm::KeyOptions options = {.label = "yinjian-version", .id = out.hsm_object_id,
-                                   .token_object = true};
+  const hsm::KeyOptions options = {
+      .label = "yinjian-version", .id = out.hsm_object_id, .token_object = true};
   absl::StatusOr<hsm::ScopedKeyPair> pair = GeneratePair(token, info, options);
   RETURN_IF_ERROR(pair.status());
-  ASSIGN_OR_RETURN(out.public_key_spki,
-                   hsm::ExportPublicKeySpki(token, pair->public_key.handle()));
+  ASSIGN_OR_RETURN(out.public_key_spki, hsm::ExportPublicKeySpki(token, pair->public_key.handle()));
   pair->public_key.Keep();
   pair->private_key.Keep();
   return out;
@@ -72,8 +74,7 @@ absl::StatusOr<VersionMaterial> GenerateInHsm(hsm::Token& token, hsm::KeyRef& ro
   }
   absl::StatusOr<hsm::ScopedKeyPair> pair = GeneratePair(token, info, kExtractableSession);
   RETURN_IF_ERROR(pair.status());
-  ASSIGN_OR_RETURN(out.public_key_spki,
-                   hsm::ExportPublicKeySpki(token, pair->public_key.handle()));
+  ASSIGN_OR_RETURN(out.public_key_spki, hsm::ExportPublicKeySpki(token, pair->public_key.handle()));
   absl::StatusOr<Bytes> wrapped = WrapUnderRoot(token, root, pair->private_key.handle());
   if (hsm::CkRvFromStatus(wrapped.status()) == CKR_KEY_NOT_WRAPPABLE) {
     return GenerateResident(token, info);
@@ -96,8 +97,8 @@ SecureBytes Frame(const SecureBytes& material) {
 
 absl::StatusOr<SecureBytes> Unframe(const SecureBytes& framed) {
   if (framed.size() < 4) return absl::InvalidArgumentError("stored key material is malformed");
-  const size_t n = (size_t{framed[0]} << 24) | (size_t{framed[1]} << 16) |
-                   (size_t{framed[2]} << 8) | framed[3];
+  const size_t n =
+      (size_t{framed[0]} << 24) | (size_t{framed[1]} << 16) | (size_t{framed[2]} << 8) | framed[3];
   if (n > framed.size() - 4) return absl::InvalidArgumentError("stored key material is malformed");
   return SecureBytes(framed.begin() + 4, framed.begin() + 4 + n);
 }
@@ -161,8 +162,8 @@ absl::StatusOr<VersionMaterial> GenerateVersionMaterial(hsm::Token& token, hsm::
                                                         KeyKind kind, Protection protection) {
   const KindInfo& info = Info(kind);
   if (info.software_only != (protection == Protection::kSoftware)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        info.name, " keys cannot have protection level ", ProtectionName(protection)));
+    return absl::FailedPreconditionError(
+        absl::StrCat(info.name, " keys cannot have protection level ", ProtectionName(protection)));
   }
   return protection == Protection::kHsm ? GenerateInHsm(token, root, info)
                                         : GenerateInSoftware(token, root, info);
@@ -210,6 +211,155 @@ absl::StatusOr<hsm::Bytes> RewrapVersionMaterial(hsm::Token& token, hsm::KeyRef&
   ASSIGN_OR_RETURN(Bytes rewrapped, WrapUnderRoot(token, to, object.handle()));
   RETURN_IF_ERROR(object.Destroy());
   return rewrapped;
+}
+
+namespace {
+
+constexpr size_t kImportRsaBits = 3072;
+constexpr size_t kImportRsaBytes = kImportRsaBits / 8;
+
+// Unwraps the officer's AES key K with the import key (RSA-OAEP), as a sensitive session key
+// allowed only to unwrap.
+absl::StatusOr<hsm::ScopedObject> UnwrapTransportKey(hsm::Token& token, CK_OBJECT_HANDLE import_key,
+                                                     absl::Span<const uint8_t> wrapped) {
+  CK_RSA_PKCS_OAEP_PARAMS params = {CKM_SHA_1, CKG_MGF1_SHA1, CKZ_DATA_SPECIFIED, nullptr, 0};
+  CK_MECHANISM mechanism = {CKM_RSA_PKCS_OAEP, &params, sizeof(params)};
+  hsm::AttributeTemplate t = hsm::SecretKeyTemplate(CKK_AES, 0, {.usage = hsm::kUsageUnwrap});
+  return hsm::UnwrapKey(token, import_key, wrapped, t, mechanism);
+}
+
+// A symmetric key of the kind's length, or an asymmetric one whose public key is `spki`.
+absl::Status CheckImported(hsm::Token& token, const KindInfo& info, CK_OBJECT_HANDLE key,
+                           absl::Span<const uint8_t> spki) {
+  if (info.family != KeyFamily::kSignature) {
+    // SoftHSM leaves CKA_VALUE_LEN of an unwrapped key at 0; where the token sets it, it must
+    // match. (The wrapped length was checked before unwrapping.)
+    absl::StatusOr<CK_ULONG> length = hsm::ReadUlongAttribute(token, key, CKA_VALUE_LEN);
+    if (length.ok() && *length != 0 && *length != info.secret_bytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("a ", info.name, " key is ", info.secret_bytes, " bytes, not ", *length));
+    }
+    return absl::OkStatus();
+  }
+  if (spki.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("importing a ", info.name, " key needs its public key (public_key_der)"));
+  }
+  // The public key must be of the kind's curve or size; the signature below then proves the
+  // private key is its other half.
+  absl::StatusOr<hsm::EvpPkeyPtr> public_key = hsm::ParseSpkiDer(spki);
+  const bool fits =
+      public_key.ok() &&
+      (info.curve.has_value()
+           ? EVP_PKEY_is_a(public_key->get(), "EC") == 1 &&
+                 static_cast<size_t>(EVP_PKEY_get_bits(public_key->get())) ==
+                     hsm::EcCurveFieldBytes(*info.curve) * 8
+           : EVP_PKEY_is_a(public_key->get(), "RSA") == 1 &&
+                 static_cast<size_t>(EVP_PKEY_get_bits(public_key->get())) == info.rsa_bits);
+  if (!fits) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("public_key_der is not a ", info.name, " public key"));
+  }
+  static constexpr uint8_t kProbe[] = "yinjian import check";
+  absl::StatusOr<Bytes> signature = hsm::SignMessage(token, key, *info.signature, kProbe);
+  if (!signature.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the imported material is not a ", info.name, " private key"));
+  }
+  absl::StatusOr<bool> valid = hsm::VerifySignature(spki, *info.signature, kProbe, *signature);
+  if (!valid.ok() || !*valid) {
+    return absl::InvalidArgumentError(
+        "public_key_der is not the public key of the imported private key");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string ImportKeyId(absl::string_view department) {
+  return absl::StrCat("yinjian-import/", department, "/1");
+}
+
+bool Importable(KeyKind kind) {
+  const KindInfo& info = Info(kind);
+  if (info.software_only) return false;
+  return info.family != KeyFamily::kSignature || info.curve.has_value() || info.rsa_bits != 0;
+}
+
+absl::StatusOr<hsm::Bytes> ImportPublicKey(hsm::Token& token, absl::string_view department) {
+  const Bytes id = hsm::ToBytes(ImportKeyId(department));
+  ASSIGN_OR_RETURN(std::vector<CK_OBJECT_HANDLE> found,
+                   hsm::FindObjects(token, {.object_class = CKO_PUBLIC_KEY, .id = id}));
+  if (found.empty()) {
+    // Two replicas creating at once would leave two pairs with one id; FindObject below then
+    // reports it rather than guessing.
+    ASSIGN_OR_RETURN(hsm::ScopedKeyPair pair,
+                     hsm::GenerateRsaKeyPair(token, kImportRsaBits,
+                                             {.label = ImportKeyId(department),
+                                              .id = id,
+                                              .token_object = true,
+                                              .extractable = false,
+                                              .usage = hsm::kUsageWrap | hsm::kUsageUnwrap}));
+    pair.public_key.Keep();
+    pair.private_key.Keep();
+  }
+  ASSIGN_OR_RETURN(CK_OBJECT_HANDLE public_key,
+                   hsm::FindObject(token, {.object_class = CKO_PUBLIC_KEY, .id = id}));
+  return hsm::ExportPublicKeySpki(token, public_key);
+}
+
+absl::StatusOr<VersionMaterial> ImportVersionMaterial(hsm::Token& token, hsm::KeyRef& root,
+                                                      absl::string_view department, KeyKind kind,
+                                                      absl::Span<const uint8_t> wrapped,
+                                                      absl::Span<const uint8_t> public_key_der) {
+  const KindInfo& info = Info(kind);
+  if (!Importable(kind)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(info.name,
+                     " keys cannot be imported (only aes256-gcm, hmac-sha256/384, "
+                     "ecdsa-* and rsa-* keys)"));
+  }
+  absl::StatusOr<CK_OBJECT_HANDLE> import_key = hsm::FindObject(
+      token, {.object_class = CKO_PRIVATE_KEY, .id = hsm::ToBytes(ImportKeyId(department))});
+  if (absl::IsNotFound(import_key.status())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "department ", department, " has no import key yet: get the import parameters first"));
+  }
+  RETURN_IF_ERROR(import_key.status());
+  if (wrapped.size() <= kImportRsaBytes + 8) {
+    return absl::InvalidArgumentError("the wrapped key material is too short");
+  }
+  absl::StatusOr<hsm::ScopedObject> transport =
+      UnwrapTransportKey(token, *import_key, wrapped.subspan(0, kImportRsaBytes));
+  if (!transport.ok()) {
+    return absl::InvalidArgumentError(
+        "the wrapped key material does not unwrap under the department's import key");
+  }
+  const absl::Span<const uint8_t> material = wrapped.subspan(kImportRsaBytes);
+  // RFC 5649 wraps n bytes into 8 * ceil(n / 8) + 8: the only length check possible before the
+  // HSM has unwrapped a sensitive key it will not show.
+  const size_t expected = (info.secret_bytes + 7) / 8 * 8 + 8;
+  if (info.family != KeyFamily::kSignature && material.size() != expected) {
+    (void)transport->Destroy();
+    return absl::InvalidArgumentError(absl::StrCat("a ", info.name, " key is ", info.secret_bytes,
+                                                   " bytes; the material wrapped is not"));
+  }
+  hsm::AttributeTemplate t = UnwrapTemplate(info, Protection::kHsm, true);
+  absl::StatusOr<hsm::ScopedObject> key =
+      hsm::UnwrapKey(token, transport->handle(), material, t, hsm::kAesKeyWrapPad);
+  RETURN_IF_ERROR(transport->Destroy());
+  if (!key.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the key material does not unwrap as a ", info.name, " key"));
+  }
+  RETURN_IF_ERROR(CheckImported(token, info, key->handle(), public_key_der));
+  VersionMaterial out;
+  ASSIGN_OR_RETURN(out.wrapped, WrapUnderRoot(token, root, key->handle()));
+  RETURN_IF_ERROR(key->Destroy());
+  if (info.family == KeyFamily::kSignature) {
+    out.public_key_spki.assign(public_key_der.begin(), public_key_der.end());
+  }
+  return out;
 }
 
 }  // namespace yinjian::keys

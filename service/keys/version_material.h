@@ -23,9 +23,9 @@
 namespace yinjian::keys {
 
 struct VersionMaterial {
-  hsm::Bytes wrapped;           // under the root key; what the store keeps
-  hsm::Bytes hsm_object_id;     // CKA_ID of an HSM-resident version instead (wrapped is empty)
-  hsm::Bytes public_key_spki;   // DER; empty for symmetric kinds
+  hsm::Bytes wrapped;          // under the root key; what the store keeps
+  hsm::Bytes hsm_object_id;    // CKA_ID of an HSM-resident version instead (wrapped is empty)
+  hsm::Bytes public_key_spki;  // DER; empty for symmetric kinds
 };
 
 // Generates a new version's material. FAILED_PRECONDITION if `protection` does not suit the kind
@@ -57,6 +57,29 @@ absl::StatusOr<hsm::Bytes> RewrapVersionMaterial(hsm::Token& token, hsm::KeyRef&
                                                  hsm::KeyRef& to, KeyKind kind,
                                                  Protection protection,
                                                  const VersionMaterial& stored);
+
+// Bring your own key. Each department has an RSA-3072 import key pair in its token (CKA_ID
+// ImportKeyId; private half sensitive, non-extractable, allowed only to unwrap). The officer
+// wraps the material as RSA-OAEP(K) || AES-KWP(K, material) (proto/yinjian/v1/keys.proto).
+std::string ImportKeyId(absl::string_view department);
+// The OAEP (and MGF1) hash the import key unwraps with. SHA-1: SoftHSM 2.6 unwraps OAEP with
+// nothing else (it refuses other hashAlg values).
+inline constexpr char kImportOaepHash[] = "sha1";
+// Whether material of this kind can be imported: the HSM-protected kinds the token can wrap
+// (AES, HMAC, ECDSA, RSA); not the software kinds, nor Ed25519 (SoftHSM keeps it resident).
+bool Importable(KeyKind kind);
+// The department's import public key (SubjectPublicKeyInfo DER), creating the pair on first
+// use.
+absl::StatusOr<hsm::Bytes> ImportPublicKey(hsm::Token& token, absl::string_view department);
+// Unwraps uploaded material with the department's import key, checks it is a key of `kind`
+// (symmetric: its length; asymmetric: that `public_key_der` is its public key, by a signature),
+// and re-wraps it under `root`, all inside the HSM. INVALID_ARGUMENT for material that does not
+// unwrap or does not fit; FAILED_PRECONDITION for a kind that cannot be imported or a
+// department without an import key.
+absl::StatusOr<VersionMaterial> ImportVersionMaterial(hsm::Token& token, hsm::KeyRef& root,
+                                                      absl::string_view department, KeyKind kind,
+                                                      absl::Span<const uint8_t> wrapped,
+                                                      absl::Span<const uint8_t> public_key_der);
 
 }  // namespace yinjian::keys
 

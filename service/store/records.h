@@ -45,9 +45,15 @@ struct KeyRecord {
   int32_t min_decrypt_version = 0;
   absl::Duration rotation_period = absl::ZeroDuration();
   absl::Time next_rotation = absl::InfiniteFuture();
+  // Schema step 7: kKeyGenerated or kKeyImported.
+  std::string origin = "generated";
 
   friend bool operator==(const KeyRecord&, const KeyRecord&) = default;
 };
+
+// Key origins.
+inline constexpr char kKeyGenerated[] = "generated";
+inline constexpr char kKeyImported[] = "imported";
 
 // Key version states. A destroyed version keeps its row (and number) but not its material.
 inline constexpr char kVersionEnabled[] = "enabled";

@@ -289,6 +289,13 @@ CREATE INDEX key_versions_wrapped ON key_versions (department, key_name, version
   WHERE length(wrapped_material) > 0;
 )sql";
 
+// Step 7. Where a key's material came from: 'generated' (by Yinjian) or 'imported' (bring your
+// own key). Imported keys get new versions only by import.
+constexpr absl::string_view kStep7Sql = R"sql(
+ALTER TABLE keys ADD COLUMN origin TEXT NOT NULL DEFAULT 'generated'
+  CHECK (origin IN ('generated', 'imported'));
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {.version = 1, .name = "departments_keys_key_versions", .sql = kStep1Sql},
     {.version = 2, .name = "principals_certificates_grants_key_policy", .sql = kStep2Sql},
@@ -296,6 +303,7 @@ constexpr SqliteMigration kMigrations[] = {
     {.version = 4, .name = "key_lifecycle", .sql = kStep4Sql},
     {.version = 5, .name = "key_destruction", .sql = kStep5Sql},
     {.version = 6, .name = "root_key_rotation", .sql = kStep6Sql},
+    {.version = 7, .name = "key_origin", .sql = kStep7Sql},
 };
 
 constexpr absl::string_view kCreateMigrationsTable = R"sql(

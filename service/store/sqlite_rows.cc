@@ -105,7 +105,7 @@ DepartmentRecord DepartmentFromRow(const Statement& row) {
 constexpr absl::string_view kSelectKey =
     "SELECT department, name, kind, protection_level, primary_version, description, created_us, "
     "data_level, sharing_class, allowed_operations, shared_operations, allowed_purposes, "
-    "min_decrypt_version, rotation_period_s, next_rotation_us "
+    "min_decrypt_version, rotation_period_s, next_rotation_us, origin "
     "FROM keys ";
 
 KeyRecord KeyFromRow(const Statement& row) {
@@ -123,7 +123,8 @@ KeyRecord KeyFromRow(const Statement& row) {
           .allowed_purposes = SplitList(row.ColumnText(11)),
           .min_decrypt_version = static_cast<int32_t>(row.ColumnInt64(12)),
           .rotation_period = absl::Seconds(row.ColumnInt64(13)),
-          .next_rotation = MicrosToTime(row.ColumnInt64(14))};
+          .next_rotation = MicrosToTime(row.ColumnInt64(14)),
+          .origin = row.ColumnText(15)};
 }
 
 constexpr absl::string_view kSelectKeyVersion =

@@ -159,6 +159,9 @@ absl::StatusOr<KeyRecord> SqliteStore::CreateKey(const KeyRecord& key,
   }
   RETURN_IF_ERROR(CheckRotationPeriod(key.rotation_period));
   RETURN_IF_ERROR(sqlite::CheckKeyPolicy(key));
+  if (key.origin != kKeyGenerated && key.origin != kKeyImported) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown key origin '", key.origin, "'"));
+  }
   KeyRecord stored = key;
   stored.primary_version = 1;
   stored.created = StoredTime(key.created);
@@ -183,9 +186,9 @@ absl::StatusOr<KeyRecord> SqliteStore::CreateKey(const KeyRecord& key,
                                       "description, created_us, data_level, "
                                       "sharing_class, allowed_operations, "
                                       "shared_operations, allowed_purposes, "
-                                      "rotation_period_s, next_rotation_us) "
+                                      "rotation_period_s, next_rotation_us, origin) "
                                       "VALUES (?1, ?2, ?3, ?4, 1, 1, ?5, ?6, ?7, ?8, ?9, "
-                                      "?10, ?11, ?12, ?13)"));
+                                      "?10, ?11, ?12, ?13, ?14)"));
   RETURN_IF_ERROR(insert.BindText(1, stored.department));
   RETURN_IF_ERROR(insert.BindText(2, stored.name));
   RETURN_IF_ERROR(insert.BindText(3, stored.kind));
@@ -195,6 +198,7 @@ absl::StatusOr<KeyRecord> SqliteStore::CreateKey(const KeyRecord& key,
   RETURN_IF_ERROR(sqlite::BindKeyPolicy(insert, 7, stored));
   RETURN_IF_ERROR(insert.BindInt64(12, absl::ToInt64Seconds(stored.rotation_period)));
   RETURN_IF_ERROR(insert.BindInt64(13, TimeToMicros(stored.next_rotation)));
+  RETURN_IF_ERROR(insert.BindText(14, stored.origin));
   RETURN_IF_ERROR(
       InsertStatus(insert.Run(), absl::StrCat("key ", KeyPath(key.department, key.name))));
   RETURN_IF_ERROR(InsertKeyVersion(version));

@@ -197,6 +197,23 @@ TEST_F(SqliteStoreTest, CreateKeyStoresTheKeyAndVersionOne) {
   EXPECT_EQ(v1.created, absl::FromUnixMicros(absl::ToUnixMicros(SomeTime(3))));
 }
 
+// Schema step 7: a key says whether Yinjian made it or an officer imported it.
+TEST_F(SqliteStoreTest, KeyOriginRoundTrips) {
+  YJ_ASSERT_OK(store_->CreateDepartment(Department("tax")));
+  YJ_ASSERT_OK_AND_ASSIGN(KeyRecord made, store_->CreateKey(Key("tax", "made"), Version("m")));
+  EXPECT_EQ(made.origin, kKeyGenerated);
+  KeyRecord imported = Key("tax", "brought");
+  imported.origin = kKeyImported;
+  YJ_ASSERT_OK(store_->CreateKey(imported, Version("b")).status());
+  YJ_ASSERT_OK_AND_ASSIGN(KeyRecord got, store_->GetKey("tax", "brought"));
+  EXPECT_EQ(got.origin, kKeyImported);
+  KeyRecord odd = Key("tax", "odd");
+  odd.origin = "found";
+  EXPECT_EQ(store_->CreateKey(odd, Version("o")).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->GetKey("tax", "odd").status().code(), absl::StatusCode::kNotFound);
+}
+
 TEST_F(SqliteStoreTest, CreateKeyErrors) {
   EXPECT_EQ(store_->CreateKey(Key("nobody", "k"), Version("m")).status().code(),
             absl::StatusCode::kNotFound);

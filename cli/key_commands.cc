@@ -6,8 +6,9 @@
 
 #include "absl/strings/str_join.h"
 #include "cli/command_env.h"
-#include "cli/key_kind_names.h"
 #include "cli/destruction_commands.h"
+#include "cli/key_import_command.h"
+#include "cli/key_kind_names.h"
 #include "cli/key_lifecycle_commands.h"
 #include "cli/key_output.h"
 #include "cli/key_policy_flags.h"
@@ -134,10 +135,12 @@ void AddSetPolicy(CLI::App* key, const CommandRegistry& registry) {
 }  // namespace
 
 void AddKeyCommands(CLI::App& app, const CommandRegistry& registry) {
-  CLI::App* key = app.add_subcommand(
-      "key", "create, list and show keys, set their policy, rotate them and manage their versions");
+  CLI::App* key = app.add_subcommand("key",
+                                     "create, import, list and show keys, set their policy, rotate "
+                                     "them and manage their versions");
   key->require_subcommand(1);
   AddCreate(key, registry);
+  AddKeyImportCommand(key, registry);
   AddSetPolicy(key, registry);
   AddKeyLifecycleCommands(key, registry);
   AddDestructionCommands(key, registry);

@@ -56,8 +56,9 @@ Table KeyTable(const google::protobuf::RepeatedPtrField<v1::Key>& keys) {
 
 Table KeyLifecycleTable(const v1::Key& key) {
   return Table{
-      .header = {"MIN DECRYPT VERSION", "ROTATION PERIOD", "NEXT ROTATION"},
-      .rows = {{key.min_decrypt_version() > 0 ? absl::StrCat(key.min_decrypt_version()) : "-",
+      .header = {"ORIGIN", "MIN DECRYPT VERSION", "ROTATION PERIOD", "NEXT ROTATION"},
+      .rows = {{key.origin().empty() ? "-" : key.origin(),
+                key.min_decrypt_version() > 0 ? absl::StrCat(key.min_decrypt_version()) : "-",
                 FormatRotationPeriod(key.rotation_period()),
                 FormatTimestamp(key.next_rotation_time())}}};
 }

@@ -1,10 +1,10 @@
 #include "service/api/key_management_impl.h"
 
+#include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "service/access/decision_trace.h"
 #include "service/api/proto_convert.h"
 #include "service/api/unary.h"
-#include "absl/time/clock.h"
 #include "service/format/names.h"
 
 namespace yinjian::api {
@@ -45,37 +45,84 @@ grpc::ServerUnaryReactor* KeyManagementImpl::ListDepartments(
                      });
 }
 
-template <typename Fn>
-grpc::ServerUnaryReactor* KeyManagementImpl::RunRootRotation(
-    grpc::CallbackServerContext* context, absl::string_view method,
-    const v1::RootRotationRequest* request, v1::RootRotation* response, Fn&& fn) {
-  return RunAsCaller(context, method, identity_, auditor_, request, response,
+grpc::ServerUnaryReactor* KeyManagementImpl::GetImportParameters(
+    grpc::CallbackServerContext* context, const v1::GetImportParametersRequest* request,
+    v1::ImportParameters* response) {
+  return RunAsCaller(
+      context, "GetImportParameters", identity_, auditor_, request, response,
+      [&](const access::Caller& caller) -> absl::Status {
+        RETURN_IF_ERROR(format::ValidateDepartmentName(request->department()));
+        RETURN_IF_ERROR(access_.Authorize(caller, Action::kCreateKey, request->department()));
+        ASSIGN_OR_RETURN(std::string pem, manager_.ImportPublicKeyPem(request->department()));
+        response->set_department(request->department());
+        response->set_public_key_pem(std::move(pem));
+        response->set_oaep_hash(keys::kImportOaepHash);
+        response->set_import_key_id(keys::ImportKeyId(request->department()));
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* KeyManagementImpl::ImportKey(grpc::CallbackServerContext* context,
+                                                       const v1::ImportKeyRequest* request,
+                                                       v1::Key* response) {
+  return RunAsCaller(context, "ImportKey", identity_, auditor_, request, response,
                      [&](const access::Caller& caller) -> absl::Status {
-                       RETURN_IF_ERROR(format::ValidateDepartmentName(request->department()));
-                       RETURN_IF_ERROR(access_.Authorize(caller, Action::kManageKey,
-                                                         request->department()));
-                       ASSIGN_OR_RETURN(core::RootRotationStatus status, fn(caller));
-                       ToProto(status, response);
+                       ASSIGN_OR_RETURN(std::string department, DepartmentOf(request->name()));
+                       access::TraceKey(request->name());
+                       RETURN_IF_ERROR(access_.Authorize(caller, Action::kCreateKey, department));
+                       ASSIGN_OR_RETURN(keys::KeyKind kind, FromProto(request->kind()));
+                       ASSIGN_OR_RETURN(policy::KeyPolicy policy, FromProto(request->policy()));
+                       ASSIGN_OR_RETURN(
+                           core::KeyDescription key,
+                           manager_.ImportKey(request->name(), kind, request->description(), policy,
+                                              {.wrapped = request->wrapped_key_material(),
+                                               .public_key_der = request->public_key_der()}));
+                       ToProto(key, response);
                        return absl::OkStatus();
                      });
 }
 
-grpc::ServerUnaryReactor* KeyManagementImpl::RotateRootKey(
-    grpc::CallbackServerContext* context, const v1::RootRotationRequest* request,
-    v1::RootRotation* response) {
-  return RunRootRotation(context, "RotateRootKey", request, response,
-                         [&](const access::Caller& caller) {
-                           return manager_.RotateRootKey(request->department(),
-                                                         caller.principal.name, absl::Now());
-                         });
+grpc::ServerUnaryReactor* KeyManagementImpl::ImportKeyVersion(
+    grpc::CallbackServerContext* context, const v1::ImportKeyVersionRequest* request,
+    v1::Key* response) {
+  return RunLifecycle(context, "ImportKeyVersion", request, response, request->name(), [&] {
+    return manager_.ImportKeyVersion(
+        request->name(),
+        {.wrapped = request->wrapped_key_material(), .public_key_der = request->public_key_der()});
+  });
 }
 
-grpc::ServerUnaryReactor* KeyManagementImpl::GetRootRotation(
-    grpc::CallbackServerContext* context, const v1::RootRotationRequest* request,
-    v1::RootRotation* response) {
+template <typename Fn>
+grpc::ServerUnaryReactor* KeyManagementImpl::RunRootRotation(grpc::CallbackServerContext* context,
+                                                             absl::string_view method,
+                                                             const v1::RootRotationRequest* request,
+                                                             v1::RootRotation* response, Fn&& fn) {
+  return RunAsCaller(
+      context, method, identity_, auditor_, request, response,
+      [&](const access::Caller& caller) -> absl::Status {
+        RETURN_IF_ERROR(format::ValidateDepartmentName(request->department()));
+        RETURN_IF_ERROR(access_.Authorize(caller, Action::kManageKey, request->department()));
+        ASSIGN_OR_RETURN(core::RootRotationStatus status, fn(caller));
+        ToProto(status, response);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* KeyManagementImpl::RotateRootKey(grpc::CallbackServerContext* context,
+                                                           const v1::RootRotationRequest* request,
+                                                           v1::RootRotation* response) {
   return RunRootRotation(
-      context, "GetRootRotation", request, response,
-      [&](const access::Caller&) { return manager_.RootRotation(request->department()); });
+      context, "RotateRootKey", request, response, [&](const access::Caller& caller) {
+        return manager_.RotateRootKey(request->department(), caller.principal.name, absl::Now());
+      });
+}
+
+grpc::ServerUnaryReactor* KeyManagementImpl::GetRootRotation(grpc::CallbackServerContext* context,
+                                                             const v1::RootRotationRequest* request,
+                                                             v1::RootRotation* response) {
+  return RunRootRotation(context, "GetRootRotation", request, response, [&](const access::Caller&) {
+    return manager_.RootRotation(request->department());
+  });
 }
 
 grpc::ServerUnaryReactor* KeyManagementImpl::CreateKey(grpc::CallbackServerContext* context,
@@ -94,8 +141,7 @@ grpc::ServerUnaryReactor* KeyManagementImpl::CreateKey(grpc::CallbackServerConte
                                         RotationPeriod(request->rotation_period()));
                        ASSIGN_OR_RETURN(core::KeyDescription key,
                                         manager_.CreateKey(request->name(), kind, protection,
-                                                           request->description(), policy,
-                                                           period));
+                                                           request->description(), policy, period));
                        ToProto(key, response);
                        return absl::OkStatus();
                      });
@@ -150,45 +196,44 @@ grpc::ServerUnaryReactor* KeyManagementImpl::SetKeyPolicy(grpc::CallbackServerCo
 absl::StatusOr<absl::Duration> KeyManagementImpl::RotationPeriod(
     const google::protobuf::Duration& period) {
   if (period.seconds() < 0 || period.nanos() != 0) {
-    return absl::InvalidArgumentError("a rotation period is a whole number of seconds, not negative");
+    return absl::InvalidArgumentError(
+        "a rotation period is a whole number of seconds, not negative");
   }
   return absl::Seconds(period.seconds());
 }
 
 template <typename Fn>
 grpc::ServerUnaryReactor* KeyManagementImpl::RunLifecycle(grpc::CallbackServerContext* context,
-                                                         absl::string_view method,
-                                                         const google::protobuf::Message* request,
-                                                         v1::Key* response,
-                                                         const std::string& name, Fn&& fn) {
-  return RunAsCaller(context, method, identity_, auditor_, request, response,
-                     [&](const access::Caller& caller) -> absl::Status {
-                       ASSIGN_OR_RETURN(format::KeyReference reference,
-                                        format::ParseKeyReference(name));
-                       access::TraceKey(name);
-                       RETURN_IF_ERROR(
-                           access_.Authorize(caller, Action::kManageKey, reference.department));
-                       ASSIGN_OR_RETURN(core::KeyDescription key, fn());
-                       resolver_.Invalidate(reference.department, reference.key);
-                       ToProto(key, response);
-                       return absl::OkStatus();
-                     });
+                                                          absl::string_view method,
+                                                          const google::protobuf::Message* request,
+                                                          v1::Key* response,
+                                                          const std::string& name, Fn&& fn) {
+  return RunAsCaller(
+      context, method, identity_, auditor_, request, response,
+      [&](const access::Caller& caller) -> absl::Status {
+        ASSIGN_OR_RETURN(format::KeyReference reference, format::ParseKeyReference(name));
+        access::TraceKey(name);
+        RETURN_IF_ERROR(access_.Authorize(caller, Action::kManageKey, reference.department));
+        ASSIGN_OR_RETURN(core::KeyDescription key, fn());
+        resolver_.Invalidate(reference.department, reference.key);
+        ToProto(key, response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* KeyManagementImpl::RotateKey(grpc::CallbackServerContext* context,
                                                        const v1::RotateKeyRequest* request,
                                                        v1::Key* response) {
-  return RunLifecycle(context, "RotateKey", request, response, request->name(),
-                      [&]() -> absl::StatusOr<core::KeyDescription> {
-                        ASSIGN_OR_RETURN(core::KeyDescription key,
-                                         manager_.RotateKey(request->name()));
-                        // A manual rotation starts the next period now.
-                        if (key.key.rotation_period > absl::ZeroDuration()) {
-                          return manager_.SetRotationPeriod(request->name(),
-                                                            key.key.rotation_period, absl::Now());
-                        }
-                        return key;
-                      });
+  return RunLifecycle(
+      context, "RotateKey", request, response, request->name(),
+      [&]() -> absl::StatusOr<core::KeyDescription> {
+        ASSIGN_OR_RETURN(core::KeyDescription key, manager_.RotateKey(request->name()));
+        // A manual rotation starts the next period now.
+        if (key.key.rotation_period > absl::ZeroDuration()) {
+          return manager_.SetRotationPeriod(request->name(), key.key.rotation_period, absl::Now());
+        }
+        return key;
+      });
 }
 
 grpc::ServerUnaryReactor* KeyManagementImpl::SetPrimaryVersion(

@@ -33,6 +33,14 @@ class KeyManagementImpl final : public v1::KeyManagementService::CallbackService
   grpc::ServerUnaryReactor* ListDepartments(grpc::CallbackServerContext*,
                                             const v1::ListDepartmentsRequest*,
                                             v1::ListDepartmentsResponse*) override;
+  grpc::ServerUnaryReactor* GetImportParameters(grpc::CallbackServerContext*,
+                                                const v1::GetImportParametersRequest*,
+                                                v1::ImportParameters*) override;
+  grpc::ServerUnaryReactor* ImportKey(grpc::CallbackServerContext*, const v1::ImportKeyRequest*,
+                                      v1::Key*) override;
+  grpc::ServerUnaryReactor* ImportKeyVersion(grpc::CallbackServerContext*,
+                                             const v1::ImportKeyVersionRequest*,
+                                             v1::Key*) override;
   grpc::ServerUnaryReactor* RotateRootKey(grpc::CallbackServerContext*,
                                           const v1::RootRotationRequest*,
                                           v1::RootRotation*) override;

@@ -111,6 +111,7 @@ void ToProto(const core::KeyDescription& key, v1::Key* out) {
       *out->mutable_next_rotation_time() = ToTimestamp(key.key.next_rotation);
     }
   }
+  out->set_origin(key.key.origin);
   v1::KeyPolicy* policy = out->mutable_policy();
   policy->set_data_level(key.key.data_level);
   policy->set_sharing_class(key.key.sharing_class);

@@ -39,6 +39,13 @@ absl::StatusOr<bool> DestructionExecutor::Destroy(const store::DestructionRecord
   RETURN_IF_ERROR(finished.status());
   // A version made after the listing above (a rotation racing a whole-key destruction).
   RETURN_IF_ERROR(DestroyHsmObjects(*token, finished->second));
+  if (claimed.version == 0) {
+    // A destroyed key is not rotated again by the scheduler.
+    RETURN_IF_ERROR(store_
+                        .SetRotationSchedule(claimed.department, claimed.key,
+                                             absl::ZeroDuration(), absl::InfiniteFuture())
+                        .status());
+  }
   resolver_.Invalidate(claimed.department, claimed.key);
   for (const store::KeyVersionRecord& version : finished->second) {
     resolver_.cache().Erase({version.department, version.key, version.version});

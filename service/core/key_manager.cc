@@ -4,6 +4,7 @@
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "hsm/objects.h"
+#include "hsm/public_key.h"
 #include "service/format/names.h"
 #include "service/keys/root_key.h"
 #include "service/keys/version_material.h"
@@ -72,8 +73,7 @@ absl::Status CheckPolicy(const policy::KeyPolicy& policy, keys::KeyKind kind,
   for (const auto* operations : {&policy.allowed_operations, &policy.shared_operations}) {
     for (policy::KeyOperation operation : *operations) {
       if (!possible.contains(operation)) {
-        return absl::InvalidArgumentError(absl::StrCat("a ", keys::Info(kind).name,
-                                                       " key cannot ",
+        return absl::InvalidArgumentError(absl::StrCat("a ", keys::Info(kind).name, " key cannot ",
                                                        policy::KeyOperationName(operation)));
       }
     }
@@ -98,10 +98,16 @@ void SetPolicyFields(const policy::KeyPolicy& policy, store::KeyRecord& record) 
 
 absl::StatusOr<store::KeyVersionRecord> KeyManager::NewVersion(
     hsm::Token& token, const store::DepartmentRecord& department, keys::KeyKind kind,
-    keys::Protection protection, absl::Time now) {
+    keys::Protection protection, absl::Time now, const ImportedMaterial* imported) {
   hsm::KeyRef root = keys::RootKeyRef(token, department.root_key_id);
-  ASSIGN_OR_RETURN(keys::VersionMaterial material,
-                   keys::GenerateVersionMaterial(token, root, kind, protection));
+  keys::VersionMaterial material;
+  if (imported != nullptr) {
+    ASSIGN_OR_RETURN(material, keys::ImportVersionMaterial(token, root, department.name, kind,
+                                                           hsm::AsSpan(imported->wrapped),
+                                                           hsm::AsSpan(imported->public_key_der)));
+  } else {
+    ASSIGN_OR_RETURN(material, keys::GenerateVersionMaterial(token, root, kind, protection));
+  }
   return store::KeyVersionRecord{.state = store::kVersionEnabled,
                                  .wrapped_material = hsm::ToString(material.wrapped),
                                  .hsm_object_id = hsm::ToString(material.hsm_object_id),
@@ -115,6 +121,30 @@ absl::StatusOr<KeyDescription> KeyManager::CreateKey(absl::string_view name, key
                                                      absl::string_view description,
                                                      const policy::KeyPolicy& policy,
                                                      absl::Duration rotation_period) {
+  return CreateKeyFrom(name, kind, protection, description, policy, rotation_period, nullptr);
+}
+
+absl::StatusOr<KeyDescription> KeyManager::ImportKey(absl::string_view name, keys::KeyKind kind,
+                                                     absl::string_view description,
+                                                     const policy::KeyPolicy& policy,
+                                                     const ImportedMaterial& material) {
+  return CreateKeyFrom(name, kind, keys::Protection::kHsm, description, policy,
+                       absl::ZeroDuration(), &material);
+}
+
+absl::StatusOr<std::string> KeyManager::ImportPublicKeyPem(absl::string_view department) {
+  ASSIGN_OR_RETURN(store::DepartmentRecord record, store_.GetDepartment(department));
+  ASSIGN_OR_RETURN(hsm::Token * token, tokens_.Find(record.token_label));
+  ASSIGN_OR_RETURN(hsm::Bytes spki, keys::ImportPublicKey(*token, department));
+  return hsm::SpkiDerToPem(spki);
+}
+
+absl::StatusOr<KeyDescription> KeyManager::CreateKeyFrom(absl::string_view name, keys::KeyKind kind,
+                                                         std::optional<keys::Protection> protection,
+                                                         absl::string_view description,
+                                                         const policy::KeyPolicy& policy,
+                                                         absl::Duration rotation_period,
+                                                         const ImportedMaterial* imported) {
   ASSIGN_OR_RETURN(format::KeyReference ref, format::ParseKeyReference(name));
   if (ref.version.has_value()) {
     return absl::InvalidArgumentError("a new key's name cannot carry a version");
@@ -129,13 +159,14 @@ absl::StatusOr<KeyDescription> KeyManager::CreateKey(absl::string_view name, key
   RETURN_IF_ERROR(CheckPolicy(policy, kind, chosen));
   const absl::Time now = absl::Now();
   ASSIGN_OR_RETURN(store::KeyVersionRecord version,
-                   NewVersion(*token, department, kind, chosen, now));
+                   NewVersion(*token, department, kind, chosen, now, imported));
   store::KeyRecord key{.department = ref.department,
                        .name = ref.key,
                        .kind = keys::Info(kind).name,
                        .protection_level = keys::ProtectionName(chosen),
                        .description = std::string(description),
-                       .created = now};
+                       .created = now,
+                       .origin = imported != nullptr ? store::kKeyImported : store::kKeyGenerated};
   SetPolicyFields(policy, key);
   if (rotation_period > absl::ZeroDuration()) {
     key.rotation_period = rotation_period;
@@ -152,7 +183,8 @@ absl::StatusOr<KeyDescription> KeyManager::CreateKey(absl::string_view name, key
 absl::StatusOr<KeyDescription> KeyManager::SetKeyPolicy(absl::string_view name,
                                                         const policy::KeyPolicy& policy) {
   ASSIGN_OR_RETURN(format::KeyReference ref, format::ParseKeyReference(name));
-  if (ref.version.has_value()) return absl::InvalidArgumentError("a policy belongs to a key, not a version");
+  if (ref.version.has_value())
+    return absl::InvalidArgumentError("a policy belongs to a key, not a version");
   ASSIGN_OR_RETURN(store::KeyRecord key, store_.GetKey(ref.department, ref.key));
   ASSIGN_OR_RETURN(keys::KeyKind kind, keys::KindFromName(key.kind));
   ASSIGN_OR_RETURN(keys::Protection protection, keys::ProtectionFromName(key.protection_level));

@@ -10,14 +10,21 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "policy/policy.h"
 #include "service/core/root_rotation.h"
 #include "service/core/token_directory.h"
-#include "policy/policy.h"
 #include "service/format/names.h"
 #include "service/keys/key_kind.h"
 #include "service/store/store.h"
 
 namespace yinjian::core {
+
+// Key material uploaded by an officer (bring your own key): wrapped for the department's
+// import key (keys::ImportVersionMaterial), and the public key of an asymmetric kind.
+struct ImportedMaterial {
+  std::string wrapped;
+  std::string public_key_der;
+};
 
 struct KeyDescription {
   store::KeyRecord key;
@@ -45,6 +52,19 @@ class KeyManager {
                                            absl::string_view description,
                                            const policy::KeyPolicy& policy = {},
                                            absl::Duration rotation_period = absl::ZeroDuration());
+  // Bring your own key (origin "imported"): as CreateKey, with version 1 from `material`.
+  // FAILED_PRECONDITION for a kind that cannot be imported; INVALID_ARGUMENT for material that
+  // does not unwrap or fit the kind.
+  absl::StatusOr<KeyDescription> ImportKey(absl::string_view name, keys::KeyKind kind,
+                                           absl::string_view description,
+                                           const policy::KeyPolicy& policy,
+                                           const ImportedMaterial& material);
+  // A new primary version of an imported key; FAILED_PRECONDITION for a generated key.
+  absl::StatusOr<KeyDescription> ImportKeyVersion(absl::string_view name,
+                                                  const ImportedMaterial& material);
+  // The department's import public key (PEM), created on first use.
+  absl::StatusOr<std::string> ImportPublicKeyPem(absl::string_view department);
+
   // Replaces a key's policy, checked as in CreateKey.
   absl::StatusOr<KeyDescription> SetKeyPolicy(absl::string_view name,
                                               const policy::KeyPolicy& policy);
@@ -82,11 +102,21 @@ class KeyManager {
   // department's root key, as the record the store keeps (state enabled, created `now`).
   // `hsm_object_id` of the record names HSM-resident objects the caller must destroy if it
   // cannot store the record.
+  // With `imported`, the material is the officer's instead of newly generated.
   absl::StatusOr<store::KeyVersionRecord> NewVersion(hsm::Token& token,
                                                      const store::DepartmentRecord& department,
                                                      keys::KeyKind kind,
-                                                     keys::Protection protection,
-                                                     absl::Time now);
+                                                     keys::Protection protection, absl::Time now,
+                                                     const ImportedMaterial* imported = nullptr);
+  absl::StatusOr<KeyDescription> CreateKeyFrom(absl::string_view name, keys::KeyKind kind,
+                                               std::optional<keys::Protection> protection,
+                                               absl::string_view description,
+                                               const policy::KeyPolicy& policy,
+                                               absl::Duration rotation_period,
+                                               const ImportedMaterial* imported);
+  // A new version made primary, generated or imported; the key as it is afterwards.
+  absl::StatusOr<KeyDescription> AddVersion(absl::string_view name,
+                                            const ImportedMaterial* imported);
   absl::StatusOr<format::KeyReference> KeyName(absl::string_view name);
 
   store::Store& store_;

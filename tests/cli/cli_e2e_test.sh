@@ -214,7 +214,7 @@ officer key rotate finance/rotating --receipt-out "${work}/rotate.receipt" >/dev
 shown="$(officer key show finance/rotating)"
 grep -Eq '^finance/rotating +aes256-gcm +[a-z]+ +2 +general +none +90d ' <<<"${shown}" \
   || fail "key show after rotate: ${shown}"
-grep -Eq '^- +90d +[0-9]{4}-' <<<"${shown}" || fail "key show lacks the rotation schedule: ${shown}"
+grep -Eq '^generated +- +90d +[0-9]{4}-' <<<"${shown}" || fail "key show lacks the rotation schedule: ${shown}"
 grep -Eq '^2 +enabled +[0-9T:.Z-]+ +primary$' <<<"${shown}" || fail "version 2 is not primary: ${shown}"
 shown="$(officer --output json key show finance/rotating)"
 [[ "${shown}" == *'"primary_version":2'* && "${shown}" == *'"rotation_period":"7776000s"'* \
@@ -246,7 +246,7 @@ officer key set-primary finance/rotating 1 | grep -Eq '^1 +enabled +[0-9T:.Z-]+ 
 y encrypt finance/rotating --in "${work}/plain" --out "${work}/x" | grep -Eq '^finance/rotating +1 ' \
   || fail "encrypt after set-primary 1 does not use version 1"
 officer key set-primary finance/rotating 2 >/dev/null
-officer key set-rotation finance/rotating 12h | grep -Eq '^- +12h +[0-9]{4}-' || fail "set-rotation 12h"
+officer key set-rotation finance/rotating 12h | grep -Eq '^generated +- +12h +[0-9]{4}-' || fail "set-rotation 12h"
 officer key list finance | grep -Eq '^finance/rotating +aes256-gcm +[a-z]+ +2 +general +none +12h ' \
   || fail "key list lacks the rotation column"
 shown="$(officer --output json key set-rotation finance/rotating 0)"
@@ -317,6 +317,35 @@ as supervisor destroy cancel "${cancel_id}" --reason "still verifies contracts" 
 as auditor1 audit query --operation KeyDestroyed --key finance/old-ledger | grep -q KeyDestroyed \
   || fail "the destruction is not in the audit log"
 
+# Bring your own key (docs/operations.md): keys made by openssl on the officer's machine are
+# imported wrapped for the department's import key; the service then signs with the officer's
+# key (openssl verifies under the officer's own public key) and MACs with the officer's HMAC key
+# (openssl computes the same MAC). Imported keys rotate only by importing.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "${work}/partner.pem" 2>/dev/null
+openssl pkey -in "${work}/partner.pem" -pubout -out "${work}/partner.pub"
+officer key import finance/partner --kind ecdsa-p256 --material "${work}/partner.pem" >/dev/null
+officer key show finance/partner | grep -q imported || fail "key show does not say imported"
+partner_signs() {
+  y sign finance/partner --in "${work}/plain" --out "${work}/partner.sig" >/dev/null &&
+    openssl dgst -sha256 -verify "${work}/partner.pub" -signature "${work}/partner.sig" "${work}/plain" \
+      | grep -q "Verified OK"
+}
+partner_signs || fail "the imported key's signature does not verify under the officer's public key"
+openssl rand -out "${work}/mac.key" 32
+officer key import finance/macs --kind hmac-sha256 --material "${work}/mac.key" >/dev/null
+expected_mac="$(openssl mac -digest SHA256 -macopt "hexkey:$(od -An -tx1 "${work}/mac.key" | tr -d " \n")" -in "${work}/plain" HMAC)"
+[[ "$(y mac finance/macs --in "${work}/plain" | tr 'a-f' 'A-F')" == *"${expected_mac}"* ]] \
+  || fail "the imported HMAC key does not give openssl's MAC"
+if err="$(officer key rotate finance/macs 2>&1)"; then fail "an imported key was rotated"; fi
+[[ "${err}" == *FAILED_PRECONDITION*import* ]] || fail "unclear refusal to rotate an imported key: ${err}"
+openssl rand -out "${work}/mac2.key" 32
+officer --output json key import finance/macs --new-version --kind hmac-sha256 --material "${work}/mac2.key" \
+  | grep -Eq '"primary_version": *2' || fail "key import --new-version"
+head -c 16 "${work}/mac.key" >"${work}/short.key"
+if officer key import finance/short --kind aes256-gcm --material "${work}/short.key" 2>/dev/null; then
+  fail "a 16-byte key was imported as aes256-gcm"
+fi
+
 # Department root key rotation (docs/operations.md): the officer starts it, the server re-wraps
 # every finance version in the background; kill -9 in the middle, restart, and the job resumes
 # from the store and finishes. Every old ciphertext still decrypts, and the old root key's
@@ -346,6 +375,7 @@ y decrypt --in "${work}/sealed" --out "${work}/x" --context case=42 --purpose au
   || fail "an old ciphertext does not decrypt after the root rotation"
 cmp -s "${work}/plain" "${work}/x" || fail "wrong plaintext after the root rotation"
 y decrypt --in "${work}/new.yjc" --out "${work}/x" >/dev/null || fail "finance/old-ledger:2 after the root rotation"
+partner_signs || fail "the imported key does not sign after the root rotation"
 as auditor1 audit query --operation RootKeyRetired | grep -q RootKeyRetired || fail "the root rotation end is not audited"
 
 echo "yinjianctl end-to-end test passed"

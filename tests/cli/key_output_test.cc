@@ -49,14 +49,16 @@ TEST(KeyOutputTest, KeyTableShowsTheRotationPeriod) {
 }
 
 TEST(KeyOutputTest, LifecycleTableShowsWhatIsSet) {
-  EXPECT_EQ(RenderTable(KeyLifecycleTable(RotatedKey())),
-            "MIN DECRYPT VERSION  ROTATION PERIOD  NEXT ROTATION\n"
-            "3                    90d              2026-04-01T00:00:00Z\n");
+  v1::Key rotated = RotatedKey();
+  rotated.set_origin("generated");
+  EXPECT_EQ(RenderTable(KeyLifecycleTable(rotated)),
+            "ORIGIN     MIN DECRYPT VERSION  ROTATION PERIOD  NEXT ROTATION\n"
+            "generated  3                    90d              2026-04-01T00:00:00Z\n");
   v1::Key plain;
   plain.set_name("finance/docs");
   EXPECT_EQ(RenderTable(KeyLifecycleTable(plain)),
-            "MIN DECRYPT VERSION  ROTATION PERIOD  NEXT ROTATION\n"
-            "-                    -                -\n");
+            "ORIGIN  MIN DECRYPT VERSION  ROTATION PERIOD  NEXT ROTATION\n"
+            "-       -                    -                -\n");
 }
 
 TEST(KeyOutputTest, VersionsTableMarksThePrimaryAndRetiredVersions) {

@@ -151,6 +151,22 @@ TEST_F(DestructionExecutorTest, HsmResidentObjectsLeaveTheToken) {
   EXPECT_EQ(objects(), 0u);
   absl::StatusOr<SignResult> refused = signatures.Sign(Name("seal"), {"order", false});
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
+  // A destroyed key stays destroyed: no manual or scheduled rotation brings it back.
+  EXPECT_EQ(manager_->RotateKey(Name("seal")).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(DestructionExecutorTest, AWholeKeyDestructionEndsItsRotationSchedule) {
+  YJ_ASSERT_OK(manager_
+                   ->CreateKey(Name("rolling"), keys::KeyKind::kAes256Gcm, std::nullopt, "", {},
+                               absl::Hours(24))
+                   .status());
+  const store::DestructionRecord request = Schedule("rolling", 0);
+  SetNow(request.destroy_after);
+  YJ_ASSERT_OK(executor_->RunOnce().status());
+  YJ_ASSERT_OK_AND_ASSIGN(store::KeyRecord key, store_->GetKey(dept_, "rolling"));
+  EXPECT_EQ(key.rotation_period, absl::ZeroDuration());
+  EXPECT_EQ(key.next_rotation, absl::InfiniteFuture());
 }
 
 TEST_F(DestructionExecutorTest, CancelledRequestsAreLeftAlone) {

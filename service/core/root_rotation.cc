@@ -1,5 +1,7 @@
 #include "service/core/root_rotation.h"
 
+#include <map>
+#include <memory>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -70,14 +72,21 @@ absl::StatusOr<int> RootRewrapJob::Advance(const store::RootRotationRecord& rota
                    store_.ListVersionsNotWrappedUnder(rotation.department, rotation.new_root_key_id,
                                                       options_.batch));
   hsm::KeyRef to = keys::RootKeyRef(*token, rotation.new_root_key_id);
+  // One reference per old root for the whole batch: finding a token object is a C_FindObjects
+  // round (SoftHSM rescans its token files), far dearer than the re-wrap itself.
+  std::map<std::string, std::unique_ptr<hsm::KeyRef>> roots;
   int rewrapped = 0;
   for (const store::KeyVersionRecord& version : versions) {
     ASSIGN_OR_RETURN(store::KeyRecord key, store_.GetKey(version.department, version.key));
     ASSIGN_OR_RETURN(keys::KeyKind kind, keys::KindFromName(key.kind));
     ASSIGN_OR_RETURN(keys::Protection protection, keys::ProtectionFromName(key.protection_level));
-    hsm::KeyRef from = keys::RootKeyRef(*token, version.root_key_id);
+    std::unique_ptr<hsm::KeyRef>& from = roots[version.root_key_id];
+    if (from == nullptr) {
+      from =
+          std::make_unique<hsm::KeyRef>(*token, CKO_SECRET_KEY, hsm::ToBytes(version.root_key_id));
+    }
     absl::StatusOr<hsm::Bytes> material = keys::RewrapVersionMaterial(
-        *token, from, to, kind, protection, {.wrapped = hsm::ToBytes(version.wrapped_material)});
+        *token, *from, to, kind, protection, {.wrapped = hsm::ToBytes(version.wrapped_material)});
     if (!material.ok()) {
       return absl::Status(
           material.status().code(),

@@ -23,32 +23,20 @@
 #include "service/store/sqlite_store.h"
 #include "tests/service/store/raw_sqlite.h"
 #include "tests/service/store/record_printers.h"
+#include "tests/service/store/store_test_util.h"
 #include "tests/support/status_test_macros.h"
 #include "tests/support/temp_dir.h"
 
 namespace yinjian::store {
-
-// Root key ids are CKA_IDs: arbitrary bytes, printed as hex.
-inline void PrintTo(const RootRotationRecord& r, std::ostream* os) {
-  *os << "RootRotationRecord{id=" << r.id << " department=" << r.department
-      << " old=" << absl::BytesToHexString(r.old_root_key_id)
-      << " new=" << absl::BytesToHexString(r.new_root_key_id) << " started_by=" << r.started_by
-      << " started=" << r.started << " versions_total=" << r.versions_total
-      << " last_progress=" << r.last_progress << " finished=" << r.finished << "}";
-}
-
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::yinjian::store::testing::CodeOf;
+using ::yinjian::store::testing::SomeTime;
+using ::yinjian::store::testing::Stored;
 using ::yinjian::testing::TempDir;
-
-// Sub-microsecond times prove that records come back as stored, not as given.
-absl::Time SomeTime(int64_t seconds) {
-  return absl::FromUnixSeconds(1700000000 + seconds) + absl::Nanoseconds(123456789);
-}
-absl::Time Stored(absl::Time t) { return absl::FromUnixMicros(absl::ToUnixMicros(t)); }
 
 // Root key ids with a NUL byte, so that a TEXT binding anywhere would not match.
 const std::string kRootA("\x00root-a", 7);
@@ -56,11 +44,6 @@ const std::string kRootB("\x00root-b", 7);
 const std::string kRootC("\x00root-c", 7);
 const std::string kRootOld("\x00root-0", 7);
 const std::string kRootH("\x00root-h", 7);
-
-template <typename T>
-absl::StatusCode CodeOf(const absl::StatusOr<T>& status_or) {
-  return status_or.status().code();
-}
 
 // "key/version" of each version, for comparing lists.
 std::vector<std::string> Names(const std::vector<KeyVersionRecord>& versions) {

@@ -1,5 +1,10 @@
 #include "service/store/sqlite_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -67,6 +72,28 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::OpenWithMigrations(
   absl::StatusOr<int32_t> version = ApplySqliteMigrations(db.get(), migrations);
   if (!version.ok()) return WithPath(version.status(), path);
   return absl::WrapUnique(new SqliteStore(std::move(db), *version));
+}
+
+absl::Status SqliteStore::WriteSnapshot(const std::string& path) {
+  // VACUUM INTO writes only into a missing or empty file: create it empty first, so it is ours
+  // alone (O_EXCL) and private (0600) whatever the umask.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    const int error = errno;
+    const std::string message = absl::StrCat("cannot create ", path, ": ", std::strerror(error));
+    if (error == EEXIST) return absl::AlreadyExistsError(message);
+    return absl::FailedPreconditionError(message);
+  }
+  ::close(fd);
+  absl::MutexLock lock(&mu_);
+  // One read transaction: the copy is the store as of one instant, whatever other replicas do.
+  absl::Status written = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(Statement vacuum, Statement::Prepare(db_, "VACUUM INTO ?1"));
+    RETURN_IF_ERROR(vacuum.BindText(1, path));
+    return vacuum.Run();
+  }();
+  if (!written.ok()) ::unlink(path.c_str());
+  return written;
 }
 
 absl::Status SqliteStore::CreateDepartment(const DepartmentRecord& department) {

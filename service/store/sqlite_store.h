@@ -61,6 +61,7 @@ class SqliteStore final : public Store {
   ~SqliteStore() override = default;  // closes the connection
 
   int32_t SchemaVersion() const override { return schema_version_; }
+  absl::Status WriteSnapshot(const std::string& path) override;
 
   absl::Status CreateDepartment(const DepartmentRecord& department) override;
   absl::StatusOr<DepartmentRecord> GetDepartment(absl::string_view name) override;

@@ -38,6 +38,10 @@ class Store {
   // The schema version the store runs at (the number of schema steps applied).
   virtual int32_t SchemaVersion() const = 0;
 
+  // Writes a consistent copy of the whole store, as of one instant, to a new file at `path`
+  // (backups, R12). ALREADY_EXISTS if `path` exists; the error of the file system otherwise.
+  virtual absl::Status WriteSnapshot(const std::string& path) = 0;
+
   // Departments.
   // ALREADY_EXISTS if a department of that name exists.
   virtual absl::Status CreateDepartment(const DepartmentRecord& department) = 0;
@@ -78,8 +82,7 @@ class Store {
   // open (pending, approved, scheduled or destroying) destruction request names that version.
   // Returns the updated key.
   virtual absl::StatusOr<KeyRecord> SetPrimaryVersion(absl::string_view department,
-                                                      absl::string_view key,
-                                                      int32_t version) = 0;
+                                                      absl::string_view key, int32_t version) = 0;
 
   // Moves a version to `state` ("enabled", "disabled" or "destroyed"; INVALID_ARGUMENT for
   // anything else) and returns the updated record. Setting the current state again is a no-op.
@@ -87,8 +90,7 @@ class Store {
   // changing a destroyed version. "destroyed" also erases wrapped_material from the store
   // (crypto-shredding); the HSM object named by hsm_object_id is the caller's to destroy.
   virtual absl::StatusOr<KeyVersionRecord> SetVersionState(absl::string_view department,
-                                                           absl::string_view key,
-                                                           int32_t version,
+                                                           absl::string_view key, int32_t version,
                                                            absl::string_view state) = 0;
 
   // Replaces the key's policy fields (data_level, sharing_class, allowed_operations,
@@ -107,11 +109,10 @@ class Store {
   // never). INVALID_ARGUMENT for a negative or sub-second period. Returns the updated key.
   virtual absl::StatusOr<KeyRecord> SetRotationSchedule(absl::string_view department,
                                                         absl::string_view key,
-                                                        absl::Duration period,
-                                                        absl::Time next) = 0;
+                                                        absl::Duration period, absl::Time next) = 0;
   // Keys whose next rotation is at or before `now`, soonest first, at most `limit`.
   virtual absl::StatusOr<std::vector<KeyRecord>> ListDueRotations(absl::Time now,
-                                                                   int32_t limit) = 0;
+                                                                  int32_t limit) = 0;
   // Compare and swap on the key's next rotation time: moves it from `expected` to `next` and
   // returns true, or returns false (and changes nothing) if it is no longer `expected`, because
   // another replica claimed this rotation first.
@@ -127,8 +128,7 @@ class Store {
   // whole key), or if every version of a whole-key request is already destroyed;
   // INVALID_ARGUMENT for an empty department, key, reason or requester, a negative version,
   // or required_approvals below 1.
-  virtual absl::StatusOr<DestructionRecord> CreateDestruction(
-      const DestructionRecord& request) = 0;
+  virtual absl::StatusOr<DestructionRecord> CreateDestruction(const DestructionRecord& request) = 0;
   virtual absl::StatusOr<DestructionRecord> GetDestruction(int64_t id) = 0;
   // Ordered by id; INVALID_ARGUMENT for a state that is not "" or a destruction state.
   virtual absl::StatusOr<std::vector<DestructionRecord>> ListDestructions(
@@ -185,8 +185,7 @@ class Store {
                                                                absl::string_view by,
                                                                absl::Time when) = 0;
   // The department's latest rotation; NOT_FOUND if it never had one.
-  virtual absl::StatusOr<RootRotationRecord> LatestRootRotation(
-      absl::string_view department) = 0;
+  virtual absl::StatusOr<RootRotationRecord> LatestRootRotation(absl::string_view department) = 0;
   // Every unfinished rotation (any department), by id.
   virtual absl::StatusOr<std::vector<RootRotationRecord>> ListUnfinishedRootRotations() = 0;
   // The department's versions (of all its keys) with non-empty wrapped_material whose
@@ -218,8 +217,8 @@ class Store {
       absl::string_view department) = 0;
   // Replaces the role list (sorted and deduplicated by the store) and returns the updated record.
   // FAILED_PRECONDITION for a disabled principal.
-  virtual absl::StatusOr<PrincipalRecord> SetPrincipalRoles(absl::string_view name,
-                                                            const std::vector<std::string>& roles) = 0;
+  virtual absl::StatusOr<PrincipalRecord> SetPrincipalRoles(
+      absl::string_view name, const std::vector<std::string>& roles) = 0;
   // Disables the principal and revokes its certificates (roles and grants stay; see
   // OffboardPrincipal). Disabling a disabled principal is a no-op.
   virtual absl::StatusOr<PrincipalRecord> DisablePrincipal(absl::string_view name,
@@ -252,10 +251,9 @@ class Store {
   virtual absl::StatusOr<std::vector<GrantRecord>> ListGrants(const GrantFilter& filter) = 0;
   // The grants on one key whose grantee is `principal` or (department-wide) `department`, in
   // every state: what the decision engine weighs for a key use.
-  virtual absl::StatusOr<std::vector<GrantRecord>> GrantsForCaller(absl::string_view key_department,
-                                                                   absl::string_view key_name,
-                                                                   absl::string_view principal,
-                                                                   absl::string_view department) = 0;
+  virtual absl::StatusOr<std::vector<GrantRecord>> GrantsForCaller(
+      absl::string_view key_department, absl::string_view key_name, absl::string_view principal,
+      absl::string_view department) = 0;
   // Adds `approver` to approved_by and, once required_approvals distinct approvers are there,
   // activates the grant (activated = when). FAILED_PRECONDITION unless the grant is pending or
   // if `approver` already approved it.

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -122,6 +123,27 @@ class SqliteStoreTest : public ::testing::Test {
 TEST_F(SqliteStoreTest, OpenAppliesEverySchemaStep) {
   EXPECT_EQ(store_->SchemaVersion(), static_cast<int32_t>(SqliteMigrations().size()));
   EXPECT_GE(store_->SchemaVersion(), 1);
+}
+
+TEST_F(SqliteStoreTest, SnapshotsAreWholePrivateCopiesAsOfOneInstant) {
+  CreateTaxPayroll();
+  const std::string copy = dir_->File("snapshot.db");
+  YJ_ASSERT_OK(store_->WriteSnapshot(copy));
+  // Later changes are not in the copy; the copy is a store of its own, mode 0600.
+  YJ_ASSERT_OK(store_->CreateDepartment(Department("health")));
+  struct stat info;
+  ASSERT_EQ(::stat(copy.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<SqliteStore> snapshot, SqliteStore::Open(copy));
+  YJ_ASSERT_OK_AND_ASSIGN(std::vector<DepartmentRecord> departments, snapshot->ListDepartments());
+  ASSERT_EQ(departments.size(), 1u);
+  EXPECT_EQ(departments[0].name, "tax");
+  YJ_ASSERT_OK_AND_ASSIGN(KeyVersionRecord version, snapshot->GetKeyVersion("tax", "payroll", 1));
+  EXPECT_EQ(version.wrapped_material, "material-1");
+  // An existing file is never overwritten; a missing directory is an error, not a crash.
+  EXPECT_EQ(store_->WriteSnapshot(copy).code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->WriteSnapshot(dir_->File("no/such/dir.db")).code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(SqliteStoreTest, DepartmentsAreCreatedReadAndListedByName) {
@@ -397,12 +419,13 @@ TEST_F(SqliteStoreTest, AKeyFromASchemaStep1DatabaseUpgradesWithTheDefaultPolicy
   {
     // The rows a step-1 binary wrote for a key: no policy columns yet.
     testing::RawSqlite db(old_path);
-    ASSERT_TRUE(db.Exec(
-        "INSERT INTO keys (department, name, kind, protection_level, primary_version, "
-        "last_version, description, created_us) VALUES ('tax', 'payroll', 'aes256-gcm', "
-        "'software', 1, 1, 'an old key', 1700000002123456)"));
-    ASSERT_TRUE(db.Exec("INSERT INTO key_versions VALUES ('tax', 'payroll', 1, 'enabled', "
-                        "x'6d31', x'', x'', x'01', 1700000003123456)"));
+    ASSERT_TRUE(
+        db.Exec("INSERT INTO keys (department, name, kind, protection_level, primary_version, "
+                "last_version, description, created_us) VALUES ('tax', 'payroll', 'aes256-gcm', "
+                "'software', 1, 1, 'an old key', 1700000002123456)"));
+    ASSERT_TRUE(
+        db.Exec("INSERT INTO key_versions VALUES ('tax', 'payroll', 1, 'enabled', "
+                "x'6d31', x'', x'', x'01', 1700000003123456)"));
   }
   YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<SqliteStore> upgraded, SqliteStore::Open(old_path));
   EXPECT_EQ(upgraded->SchemaVersion(), static_cast<int32_t>(SqliteMigrations().size()));
@@ -429,9 +452,9 @@ TEST_F(SqliteStoreTest, AKeyFromASchemaStep1DatabaseUpgradesWithTheDefaultPolicy
 
   // The schema holds the policy columns to their values, whoever writes.
   testing::RawSqlite db(old_path);
-  EXPECT_NE(sqlite3_exec(db.db(), "UPDATE keys SET data_level = 'secret'", nullptr, nullptr,
-                         nullptr),
-            SQLITE_OK);
+  EXPECT_NE(
+      sqlite3_exec(db.db(), "UPDATE keys SET data_level = 'secret'", nullptr, nullptr, nullptr),
+      SQLITE_OK);
   EXPECT_EQ(db.QueryText("SELECT data_level FROM keys"), "core");
 }
 
@@ -447,20 +470,18 @@ TEST_F(SqliteStoreTest, AddKeyVersionErrors) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->AddKeyVersion("tax", "payroll", Version("m", "bogus"), false).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(store_->AddKeyVersion("tax", "payroll", Version("m", kVersionDisabled), true)
-                .status()
-                .code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      store_->AddKeyVersion("tax", "payroll", Version("m", kVersionDisabled), true).status().code(),
+      absl::StatusCode::kFailedPrecondition);
   // None of the failures used up a number.
-  YJ_ASSERT_OK_AND_ASSIGN(KeyVersionRecord v2,
-                          store_->AddKeyVersion("tax", "payroll", Version("m", kVersionDisabled),
-                                                false));
+  YJ_ASSERT_OK_AND_ASSIGN(
+      KeyVersionRecord v2,
+      store_->AddKeyVersion("tax", "payroll", Version("m", kVersionDisabled), false));
   EXPECT_EQ(v2.version, 2);
   EXPECT_EQ(v2.state, kVersionDisabled);
   EXPECT_EQ(store_->GetKeyVersion("tax", "payroll", 3).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(store_->ListKeyVersions("tax", "nothing").status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->ListKeyVersions("tax", "nothing").status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(SqliteStoreTest, NumbersAreNotReusedAfterDestruction) {
@@ -558,8 +579,7 @@ int CountInFiles(const std::string& path, const std::string& needle) {
   for (const std::string& file : {path, path + "-wal"}) {
     std::ifstream in(file, std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    for (size_t at = bytes.find(needle); at != std::string::npos;
-         at = bytes.find(needle, at + 1)) {
+    for (size_t at = bytes.find(needle); at != std::string::npos; at = bytes.find(needle, at + 1)) {
       ++count;
     }
   }

@@ -42,6 +42,15 @@ absl::Status DestroyObject(Token& token, CK_OBJECT_HANDLE object) {
   });
 }
 
+absl::StatusOr<ScopedObject> CreateObject(Token& token, AttributeTemplate& object_template) {
+  CK_OBJECT_HANDLE handle = CK_INVALID_HANDLE;
+  RETURN_IF_ERROR(token.Run([&](CK_SESSION_HANDLE session) {
+    return P11_CALL(token.functions(), C_CreateObject, session, object_template.data(),
+                    object_template.size(), &handle);
+  }));
+  return ScopedObject(&token, handle);
+}
+
 namespace {
 
 AttributeTemplate QueryTemplate(const ObjectQuery& query) {
@@ -56,8 +65,7 @@ AttributeTemplate QueryTemplate(const ObjectQuery& query) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<CK_OBJECT_HANDLE>> FindObjects(Token& token,
-                                                          const ObjectQuery& query) {
+absl::StatusOr<std::vector<CK_OBJECT_HANDLE>> FindObjects(Token& token, const ObjectQuery& query) {
   std::vector<CK_OBJECT_HANDLE> found;
   CK_FUNCTION_LIST* fl = token.functions();
   RETURN_IF_ERROR(token.Run([&](CK_SESSION_HANDLE session) -> absl::Status {

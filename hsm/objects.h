@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "hsm/attributes.h"
 #include "hsm/pkcs11.h"
 #include "hsm/secure_bytes.h"
 #include "hsm/token.h"
@@ -46,9 +47,9 @@ struct ScopedKeyPair {
 struct ObjectQuery {
   std::optional<CK_OBJECT_CLASS> object_class;
   std::optional<CK_KEY_TYPE> key_type;
-  std::optional<Bytes> id;             // CKA_ID
-  std::optional<std::string> label;    // CKA_LABEL
-  std::optional<bool> token_object;    // CKA_TOKEN
+  std::optional<Bytes> id;           // CKA_ID
+  std::optional<std::string> label;  // CKA_LABEL
+  std::optional<bool> token_object;  // CKA_TOKEN
 };
 
 // Handles of every object matching all the query's set fields (possibly none).
@@ -59,12 +60,15 @@ absl::StatusOr<CK_OBJECT_HANDLE> FindObject(Token& token, const ObjectQuery& que
 // Destroys an object. NOT_FOUND if the handle is no longer valid.
 absl::Status DestroyObject(Token& token, CK_OBJECT_HANDLE object);
 
+// Creates an object from a complete template (C_CreateObject), e.g. a secret key with its
+// CKA_VALUE. The template may hold key material; it wipes it when it goes away.
+absl::StatusOr<ScopedObject> CreateObject(Token& token, AttributeTemplate& object_template);
+
 // Attribute reads on a session the caller already holds (inside Token::Run), and on the token.
 absl::StatusOr<Bytes> ReadBytesAttribute(CK_FUNCTION_LIST* functions, CK_SESSION_HANDLE session,
                                          CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type);
-absl::StatusOr<CK_ULONG> ReadUlongAttribute(CK_FUNCTION_LIST* functions,
-                                            CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object,
-                                            CK_ATTRIBUTE_TYPE type);
+absl::StatusOr<CK_ULONG> ReadUlongAttribute(CK_FUNCTION_LIST* functions, CK_SESSION_HANDLE session,
+                                            CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type);
 absl::StatusOr<Bytes> ReadBytesAttribute(Token& token, CK_OBJECT_HANDLE object,
                                          CK_ATTRIBUTE_TYPE type);
 absl::StatusOr<CK_ULONG> ReadUlongAttribute(Token& token, CK_OBJECT_HANDLE object,

@@ -13,9 +13,16 @@ std::string RootKeyId(absl::string_view department, int generation) {
 
 absl::StatusOr<std::string> CreateRootKey(hsm::Token& token, absl::string_view department,
                                           int generation) {
-  const std::string id = RootKeyId(department, generation);
-  ASSIGN_OR_RETURN(std::vector<CK_OBJECT_HANDLE> existing,
-                   hsm::FindObjects(token, {.object_class = CKO_SECRET_KEY, .id = hsm::ToBytes(id)}));
+  std::string id = RootKeyId(department, generation);
+  RETURN_IF_ERROR(CreateRootKeyWithId(token, id));
+  return id;
+}
+
+absl::Status CreateRootKeyWithId(hsm::Token& token, absl::string_view root_key_id) {
+  const std::string id(root_key_id);
+  ASSIGN_OR_RETURN(
+      std::vector<CK_OBJECT_HANDLE> existing,
+      hsm::FindObjects(token, {.object_class = CKO_SECRET_KEY, .id = hsm::ToBytes(id)}));
   if (!existing.empty()) {
     return absl::AlreadyExistsError(absl::StrCat("root key ", id, " already exists"));
   }
@@ -27,7 +34,7 @@ absl::StatusOr<std::string> CreateRootKey(hsm::Token& token, absl::string_view d
                                         .extractable = false,
                                         .usage = hsm::kUsageWrap | hsm::kUsageUnwrap}));
   key.Keep();
-  return id;
+  return absl::OkStatus();
 }
 
 hsm::KeyRef RootKeyRef(hsm::Token& token, absl::string_view root_key_id) {

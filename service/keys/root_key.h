@@ -21,6 +21,8 @@ std::string RootKeyId(absl::string_view department, int generation);
 // is never silently replaced).
 absl::StatusOr<std::string> CreateRootKey(hsm::Token& token, absl::string_view department,
                                           int generation);
+// The same for a root key id as RootKeyId made it (a restore recreates the ids of a backup).
+absl::Status CreateRootKeyWithId(hsm::Token& token, absl::string_view root_key_id);
 
 // A reference to an existing root key (found on first use; NOT_FOUND then if absent).
 hsm::KeyRef RootKeyRef(hsm::Token& token, absl::string_view root_key_id);

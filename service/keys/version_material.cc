@@ -8,7 +8,6 @@
 #include "hsm/key_generation.h"
 #include "hsm/key_wrap.h"
 #include "hsm/ossl_status.h"
-#include "hsm/pkcs11_call.h"
 #include "hsm/public_key.h"
 #include "hsm/public_key_export.h"
 #include "hsm/signing.h"
@@ -122,11 +121,7 @@ absl::StatusOr<VersionMaterial> GenerateInSoftware(hsm::Token& token, hsm::KeyRe
   // Import the framed material as a transient, extractable secret so the root key can wrap it.
   hsm::AttributeTemplate t = hsm::SecretKeyTemplate(CKK_GENERIC_SECRET, 0, kExtractableSession);
   t.SetBytes(CKA_VALUE, Frame(material));
-  CK_OBJECT_HANDLE handle = CK_INVALID_HANDLE;
-  RETURN_IF_ERROR(token.Run([&](CK_SESSION_HANDLE session) {
-    return P11_CALL(token.functions(), C_CreateObject, session, t.data(), t.size(), &handle);
-  }));
-  hsm::ScopedObject transient(&token, handle);
+  ASSIGN_OR_RETURN(hsm::ScopedObject transient, hsm::CreateObject(token, t));
   ASSIGN_OR_RETURN(out.wrapped, WrapUnderRoot(token, root, transient.handle()));
   return out;
 }

@@ -7,7 +7,7 @@
 //  2. Role. Each action needs one of these roles (kRoleNotPermitted otherwise):
 //       key use (kEncrypt .. kGetPublicKey), kDigest, kGenerateRandom   application
 //         (kGetPublicKey also: key-officer of the key's department)
-//       kCreateDepartment, kManagePrincipals                           security-admin
+//       kCreateDepartment, kManagePrincipals, kCreateBackup            security-admin
 //       kListDepartments                                               any role
 //       kReadPrincipals                                                security-admin, auditor
 //       kCreateKey, kManageKey                                         key-officer
@@ -63,10 +63,10 @@ namespace yinjian::policy {
 
 enum class Reason {
   // Allowed.
-  kOwner,    // key use by the owning department
-  kShared,   // key use of an unconditional key's shared operation
-  kGrant,    // key use through an active grant (Decision::grant_id)
-  kRole,     // any other action, allowed by the caller's role (and department)
+  kOwner,   // key use by the owning department
+  kShared,  // key use of an unconditional key's shared operation
+  kGrant,   // key use through an active grant (Decision::grant_id)
+  kRole,    // any other action, allowed by the caller's role (and department)
   // Denied.
   kPrincipalDisabled,
   kRoleNotPermitted,

@@ -56,6 +56,7 @@ absl::Span<const Permit> PermitsFor(Action action) {
       return kGetPublicKey;
     case Action::kCreateDepartment:
     case Action::kManagePrincipals:
+    case Action::kCreateBackup:
       return kSecurityAdminOnly;
     case Action::kListDepartments:
       return kAnyRole;

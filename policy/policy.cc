@@ -77,6 +77,7 @@ constexpr Named<Action> kActions[] = {
     {Action::kRequestDestruction, "request-destruction"},
     {Action::kApproveDestruction, "approve-destruction"},
     {Action::kWitnessDestruction, "witness-destruction"},
+    {Action::kCreateBackup, "create-backup"},
 };
 
 constexpr Named<GrantState> kGrantStates[] = {

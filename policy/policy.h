@@ -84,6 +84,8 @@ enum class Action {
   kRequestDestruction,
   kApproveDestruction,
   kWitnessDestruction,
+  // Backups of the whole service (R12): every department's keys, re-wrapped.
+  kCreateBackup,
 };
 
 struct Principal {

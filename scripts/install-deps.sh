@@ -11,6 +11,8 @@ packages=(
   libgrpc++-dev libgrpc-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libabsl-dev
   # crypto and the HSM
   libssl-dev openssl softhsm2 p11-kit libp11-kit-dev
+  # Shamir secret sharing of backup keys (R12)
+  libgfshare-dev
   # storage
   libsqlite3-dev sqlite3
   # tests, CLI, benchmarks

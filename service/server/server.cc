@@ -11,9 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
-#include "hsm/pin.h"
 #include "service/audit/destruction_record.h"
 #include "service/pki/pem_files.h"
+#include "service/server/token_set.h"
 #include "service/store/sqlite_store.h"
 
 namespace yinjian::server {
@@ -41,30 +41,13 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   return grpc::SslServerCredentials(options);
 }
 
-absl::StatusOr<hsm::SecureBytes> Pin(const std::string& file, const std::string& env) {
-  return hsm::ReadPin({.file = file, .env_var = env});
-}
-
 }  // namespace
 
 absl::Status Server::OpenTokens(const v1::HsmConfig& hsm) {
-  ASSIGN_OR_RETURN(module_, hsm::Pkcs11Module::Load({.path = hsm.module_path()}));
-  auto open = [&](const std::string& label, const std::string& pin_file,
-                  const std::string& pin_env) -> absl::Status {
-    ASSIGN_OR_RETURN(hsm::SecureBytes pin, Pin(pin_file, pin_env));
-    ASSIGN_OR_RETURN(std::unique_ptr<hsm::Token> token,
-                     hsm::Token::Open(module_, {.label = label,
-                                                .pin = std::move(pin),
-                                                .max_sessions = size_t(hsm.max_sessions())}));
-    tokens_.push_back(std::move(token));
-    return absl::OkStatus();
-  };
-  RETURN_IF_ERROR(open(hsm.token_label(), hsm.pin_file(), hsm.pin_env()));
-  directory_ = std::make_unique<core::TokenDirectory>(tokens_.front().get());
-  for (const v1::DepartmentToken& extra : hsm.department_tokens()) {
-    RETURN_IF_ERROR(open(extra.token_label(), extra.pin_file(), extra.pin_env()));
-    RETURN_IF_ERROR(directory_->Add(tokens_.back().get()));
-  }
+  ASSIGN_OR_RETURN(TokenSet set, server::OpenTokens(hsm));
+  module_ = std::move(set.module);
+  tokens_ = std::move(set.tokens);
+  directory_ = std::move(set.directory);
   return absl::OkStatus();
 }
 
@@ -80,6 +63,7 @@ absl::Status Server::Listen(const v1::ServerConfig& config) {
   builder.RegisterService(key_service_.get());
   builder.RegisterService(access_service_.get());
   builder.RegisterService(audit_service_.get());
+  builder.RegisterService(backup_service_.get());
   grpc_server_ = builder.BuildAndStart();
   if (grpc_server_ == nullptr || port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen_address()));
@@ -138,6 +122,16 @@ absl::Status Server::StartAudit(const v1::ServerConfig& config) {
       std::make_unique<api::AccessServiceImpl>(*identity_, *auditor_, *principals_, *grants_);
   audit_service_ = std::make_unique<api::AuditServiceImpl>(*identity_, *auditor_, *access_, *store_,
                                                            audit_log_.get());
+  // Store snapshots are staged next to the store (same file system, same protection).
+  const std::string& store_path = config.store().sqlite_path();
+  const size_t slash = store_path.rfind('/');
+  backup_service_ = std::make_unique<api::BackupServiceImpl>(api::BackupBackends{
+      .identity = identity_.get(),
+      .auditor = auditor_.get(),
+      .access = access_.get(),
+      .store = store_.get(),
+      .tokens = directory_.get(),
+      .staging_dir = slash == std::string::npos ? "." : store_path.substr(0, slash)});
   return absl::OkStatus();
 }
 
@@ -148,16 +142,16 @@ void Server::StartScheduler(const v1::ServerConfig& config) {
       [log](const core::RotationEvent& event) {
         // Scheduled rotations are lifecycle actions like any other (R13).
         if (log == nullptr) return;
-        absl::StatusOr<audit::AppendedEntry> entry = log->Append(
-            {.time = absl::Now(),
-             .principal = "yinjian-scheduler",
-             .operation = "ScheduledRotation",
-             .key = event.key,
-             .key_version = event.version,
-             .purpose = "rotation period elapsed",
-             .decision = "allow",
-             .reason = "ROTATION_DUE",
-             .result = absl::StatusCodeToString(event.result.code())});
+        absl::StatusOr<audit::AppendedEntry> entry =
+            log->Append({.time = absl::Now(),
+                         .principal = "yinjian-scheduler",
+                         .operation = "ScheduledRotation",
+                         .key = event.key,
+                         .key_version = event.version,
+                         .purpose = "rotation period elapsed",
+                         .decision = "allow",
+                         .reason = "ROTATION_DUE",
+                         .result = absl::StatusCodeToString(event.result.code())});
         if (!entry.ok()) {
           std::fprintf(stderr, "yinjian-server: cannot log the rotation of %s: %s\n",
                        event.key.c_str(), std::string(entry.status().message()).c_str());
@@ -188,16 +182,15 @@ void Server::StartScheduler(const v1::ServerConfig& config) {
       [log](const core::RootRotationStatus& status) {
         // The old root key's destruction is a lifecycle event like any other (R13).
         if (log == nullptr) return;
-        absl::StatusOr<audit::AppendedEntry> entry =
-            log->Append({.time = absl::Now(),
-                         .principal = "yinjian-root-rotation",
-                         .department = status.rotation.department,
-                         .operation = "RootKeyRetired",
-                         .purpose = absl::StrCat("root rotation to ",
-                                                 status.rotation.new_root_key_id),
-                         .decision = "allow",
-                         .reason = "REWRAP_COMPLETE",
-                         .result = "OK"});
+        absl::StatusOr<audit::AppendedEntry> entry = log->Append(
+            {.time = absl::Now(),
+             .principal = "yinjian-root-rotation",
+             .department = status.rotation.department,
+             .operation = "RootKeyRetired",
+             .purpose = absl::StrCat("root rotation to ", status.rotation.new_root_key_id),
+             .decision = "allow",
+             .reason = "REWRAP_COMPLETE",
+             .result = "OK"});
         if (!entry.ok()) {
           std::fprintf(stderr, "yinjian-server: cannot log the end of root rotation %s: %s\n",
                        status.rotation.new_root_key_id.c_str(),

@@ -19,14 +19,15 @@
 #include "service/access/principal_manager.h"
 #include "service/api/access_service_impl.h"
 #include "service/api/audit_service_impl.h"
+#include "service/api/backup_service_impl.h"
 #include "service/api/call_audit.h"
-#include "service/audit/audit_log.h"
-#include "service/audit/log_key.h"
 #include "service/api/call_identity.h"
 #include "service/api/crypto_service_impl.h"
 #include "service/api/key_management_impl.h"
-#include "service/core/key_manager.h"
+#include "service/audit/audit_log.h"
+#include "service/audit/log_key.h"
 #include "service/core/destruction_executor.h"
+#include "service/core/key_manager.h"
 #include "service/core/key_resolver.h"
 #include "service/core/rotation_scheduler.h"
 #include "service/core/token_directory.h"
@@ -89,6 +90,7 @@ class Server {
   std::unique_ptr<audit::AuditLog> audit_log_;  // null only with audit disabled (benchmarks)
   std::unique_ptr<api::CallAuditor> auditor_;
   std::unique_ptr<api::AuditServiceImpl> audit_service_;
+  std::unique_ptr<api::BackupServiceImpl> backup_service_;
   std::unique_ptr<core::RotationScheduler> scheduler_;
   std::unique_ptr<core::DestructionExecutor> executor_;
   std::unique_ptr<core::RootRewrapJob> rewrap_;

@@ -36,6 +36,7 @@ std::set<Role> SpecRoles(Action action) {
       return {R::kApplication, R::kKeyOfficer};
     case Action::kCreateDepartment:
     case Action::kManagePrincipals:
+    case Action::kCreateBackup:
       return {R::kSecurityAdmin};
     case Action::kListDepartments:
       return {R::kApplication, R::kKeyOfficer, R::kSecurityAdmin, R::kAuditor,

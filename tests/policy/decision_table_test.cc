@@ -439,6 +439,7 @@ constexpr NonKeyRow kNonKeyRows[] = {
     {Action::kRequestDestruction,    "RR",        "AD",        "RR",           "RR",    "RR"},
     {Action::kApproveDestruction,    "RR",        "AD",        "RR",           "RR",    "RR"},
     {Action::kWitnessDestruction,    "RR",        "RR",        "RR",           "RR",    "AA"},
+    {Action::kCreateBackup,          "RR",        "RR",        "AA",           "RR",    "RR"},
 };
 // clang-format on
 

@@ -28,8 +28,8 @@ TEST(AllValuesTest, ListEveryEnumeratorInDeclarationOrder) {
   ExpectDeclarationOrder(AllDataLevels(), 3);
   ExpectDeclarationOrder(AllSharingClasses(), 3);
   ExpectDeclarationOrder(AllKeyOperations(), 8);
-  ExpectDeclarationOrder(AllActions(), 25);
-  EXPECT_EQ(AllActions().back(), Action::kWitnessDestruction);
+  ExpectDeclarationOrder(AllActions(), 26);
+  EXPECT_EQ(AllActions().back(), Action::kCreateBackup);
 }
 
 // Round trip name -> parse for one enum, and names are distinct.
@@ -74,6 +74,7 @@ TEST(NamesTest, SpellingsAreTheDocumentedOnes) {
   EXPECT_EQ(GrantStateName(GrantState::kRevoked), "revoked");
   EXPECT_EQ(ActionName(Action::kCreateDepartment), "create-department");
   EXPECT_EQ(ActionName(Action::kWitnessDestruction), "witness-destruction");
+  EXPECT_EQ(ActionName(Action::kCreateBackup), "create-backup");
 }
 
 TEST(NamesTest, ActionNamesAreDistinctLowercaseWords) {

@@ -1,0 +1,225 @@
+#include "service/backup/restore.h"
+
+#include <unistd.h>
+
+#include <map>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "hsm/objects.h"
+#include "service/audit/audit_log.h"
+#include "service/audit/log_key.h"
+#include "service/backup/backup_key.h"
+#include "service/core/key_manager.h"
+#include "service/keys/key_kind.h"
+#include "service/keys/root_key.h"
+#include "service/keys/version_material.h"
+#include "service/pki/pem_files.h"
+#include "service/store/sqlite_store.h"
+
+namespace yinjian::backup {
+namespace {
+
+absl::Status MustNotExist(const std::string& path, absl::string_view what) {
+  if (path.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(bool exists, pki::PathExists(path));
+  if (exists) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the ", what, " ", path, " exists; a restore makes a new one (move the old one away)"));
+  }
+  return absl::OkStatus();
+}
+
+// The token of each department of the backup, checked to hold none of its root key ids.
+absl::StatusOr<std::map<std::string, hsm::Token*>> TargetTokens(const v1::BackupManifest& manifest,
+                                                                const core::TokenDirectory& tokens) {
+  std::map<std::string, hsm::Token*> out;
+  for (const v1::BackupDepartment& department : manifest.departments()) {
+    absl::StatusOr<hsm::Token*> token = tokens.Find(department.token_label());
+    if (!token.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat("department ", department.name(), ": ",
+                                                        token.status().message()));
+    }
+    ASSIGN_OR_RETURN(std::vector<CK_OBJECT_HANDLE> existing,
+                     hsm::FindObjects(**token, {.object_class = CKO_SECRET_KEY,
+                                                .id = hsm::ToBytes(department.root_key_id())}));
+    if (!existing.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the target token already holds root key ", department.root_key_id(),
+          "; restore into a fresh token"));
+    }
+    out[department.name()] = *token;
+  }
+  return out;
+}
+
+struct Restoring {
+  std::unique_ptr<store::SqliteStore> store;
+  std::map<std::string, hsm::Token*> tokens;         // by department
+  std::map<std::string, std::string> root_key_ids;   // by department
+  std::map<std::string, std::unique_ptr<hsm::KeyRef>> roots;  // by department
+  std::vector<std::pair<hsm::Token*, std::string>> created_roots;
+};
+
+absl::Status MakeRoots(const v1::BackupManifest& manifest, Restoring& state) {
+  for (const v1::BackupDepartment& department : manifest.departments()) {
+    hsm::Token* token = state.tokens.at(department.name());
+    RETURN_IF_ERROR(keys::CreateRootKeyWithId(*token, department.root_key_id()));
+    state.created_roots.emplace_back(token, department.root_key_id());
+    state.root_key_ids[department.name()] = department.root_key_id();
+    state.roots[department.name()] = std::make_unique<hsm::KeyRef>(
+        *token, CKO_SECRET_KEY, hsm::ToBytes(department.root_key_id()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RewrapVersions(const v1::BackupVersions& versions, BackupKey& backup_key,
+                            const RestoreTarget& target, Restoring& state) {
+  int64_t done = 0;
+  for (const v1::BackupVersion& version : versions.versions()) {
+    const std::string name =
+        absl::StrCat(version.department(), "/", version.key(), ":", version.version());
+    auto token = state.tokens.find(version.department());
+    if (token == state.tokens.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the backup's version ", name, " is of no department of its manifest"));
+    }
+    ASSIGN_OR_RETURN(keys::KeyKind kind, keys::KindFromName(version.kind()));
+    ASSIGN_OR_RETURN(keys::Protection protection, keys::ProtectionFromName(version.protection()));
+    ASSIGN_OR_RETURN(hsm::KeyRef * from, backup_key.In(*token->second));
+    absl::StatusOr<hsm::Bytes> wrapped = keys::RewrapVersionMaterial(
+        *token->second, *from, *state.roots.at(version.department()), kind, protection,
+        {.wrapped = hsm::ToBytes(version.wrapped())});
+    if (!wrapped.ok()) {
+      return absl::Status(wrapped.status().code(),
+                          absl::StrCat("cannot restore ", name, ": ", wrapped.status().message()));
+    }
+    ASSIGN_OR_RETURN(store::KeyVersionRecord record,
+                     state.store->GetKeyVersion(version.department(), version.key(),
+                                                version.version()));
+    ASSIGN_OR_RETURN(bool swapped, state.store->RewrapVersion(
+                                       version.department(), version.key(), version.version(),
+                                       record.root_key_id, state.root_key_ids.at(version.department()),
+                                       hsm::ToString(*wrapped), absl::Now()));
+    if (!swapped) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the store snapshot has no material for ", name, " to replace"));
+    }
+    ++done;
+    if (target.progress) target.progress(done, versions.versions_size());
+  }
+  return absl::OkStatus();
+}
+
+// The restored log continues under the target token's log key, starting with an entry that
+// says so; its checkpoint is the first signed by that key.
+absl::StatusOr<int64_t> ContinueAuditLog(const BackupDirectory& backup,
+                                         const RestoreTarget& target, store::Store& store) {
+  ASSIGN_OR_RETURN(std::unique_ptr<audit::LogKey> key,
+                   audit::LogKey::OpenOrCreate(target.tokens->default_token()));
+  ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLog> log,
+                   audit::AuditLog::Open(store, *key,
+                                         {.origin = target.audit_origin,
+                                          .checkpoint_file = target.checkpoint_file,
+                                          .witness_dir = target.witness_dir}));
+  ASSIGN_OR_RETURN(audit::AppendedEntry entry,
+                   log->Append({.time = absl::Now(),
+                                .principal = "yinjian-restore",
+                                .operation = "BackupRestored",
+                                .purpose = backup.manifest.backup_id(),
+                                .decision = "allow",
+                                .reason = "RESTORE",
+                                .result = "OK"}));
+  return entry.index + 1;
+}
+
+void Undo(const RestoreTarget& target, Restoring& state) {
+  state.store.reset();
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    ::unlink(absl::StrCat(target.store_path, suffix).c_str());
+  }
+  if (!target.checkpoint_file.empty()) ::unlink(target.checkpoint_file.c_str());
+  for (const auto& [token, id] : state.created_roots) {
+    (void)core::DestroyTokenObjects(*token, hsm::ToBytes(id));
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<RestoreReport> RestoreBackup(const BackupDirectory& backup,
+                                            const hsm::SecureBytes& backup_key,
+                                            const RestoreTarget& target) {
+  if (target.tokens == nullptr || target.store_path.empty()) {
+    return absl::InvalidArgumentError("a restore needs target tokens and a store path");
+  }
+  RETURN_IF_ERROR(MustNotExist(target.store_path, "store"));
+  if (target.audit) RETURN_IF_ERROR(MustNotExist(target.checkpoint_file, "checkpoint file"));
+  Restoring state;
+  ASSIGN_OR_RETURN(state.tokens, TargetTokens(backup.manifest, *target.tokens));
+  ASSIGN_OR_RETURN(std::unique_ptr<BackupKey> key,
+                   BackupKey::Create(hsm::SecureBytes(backup_key.begin(), backup_key.end())));
+  ASSIGN_OR_RETURN(std::string snapshot, ReadWholeFile(backup.store_path));
+  RETURN_IF_ERROR(pki::WriteFileAtomically(target.store_path, snapshot, 0600,
+                                           pki::IfExists::kFail));
+  snapshot.clear();
+  RestoreReport report{.backup_id = backup.manifest.backup_id(),
+                       .departments = backup.manifest.departments_size(),
+                       .not_included = {backup.manifest.not_included().begin(),
+                                        backup.manifest.not_included().end()}};
+  absl::Status restored = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(state.store, store::SqliteStore::Open(target.store_path));
+    RETURN_IF_ERROR(MakeRoots(backup.manifest, state));
+    RETURN_IF_ERROR(RewrapVersions(backup.versions, *key, target, state));
+    report.versions = backup.versions.versions_size();
+    if (target.audit) {
+      ASSIGN_OR_RETURN(report.audit_entries, ContinueAuditLog(backup, target, *state.store));
+    } else {
+      ASSIGN_OR_RETURN(report.audit_entries, state.store->AuditLogSize());
+    }
+    return absl::OkStatus();
+  }();
+  if (!restored.ok()) {
+    Undo(target, state);
+    return restored;
+  }
+  return report;
+}
+
+absl::StatusOr<RestoreReport> DrillRestore(const BackupDirectory& backup,
+                                           const hsm::SecureBytes& backup_key,
+                                           const RestoreTarget& scratch) {
+  ASSIGN_OR_RETURN(RestoreReport report, RestoreBackup(backup, backup_key, scratch));
+  // Every restored version must load under its restored root key, as the server would load it.
+  ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteStore> store,
+                   store::SqliteStore::Open(scratch.store_path));
+  ASSIGN_OR_RETURN(std::vector<store::DepartmentRecord> departments, store->ListDepartments());
+  for (const store::DepartmentRecord& department : departments) {
+    ASSIGN_OR_RETURN(hsm::Token * token, scratch.tokens->Find(department.token_label));
+    hsm::KeyRef root(*token, CKO_SECRET_KEY, hsm::ToBytes(department.root_key_id));
+    ASSIGN_OR_RETURN(std::vector<store::KeyRecord> keys, store->ListKeys(department.name));
+    for (const store::KeyRecord& key : keys) {
+      ASSIGN_OR_RETURN(keys::KeyKind kind, keys::KindFromName(key.kind));
+      ASSIGN_OR_RETURN(keys::Protection protection, keys::ProtectionFromName(key.protection_level));
+      ASSIGN_OR_RETURN(std::vector<store::KeyVersionRecord> versions,
+                       store->ListKeyVersions(department.name, key.name));
+      for (const store::KeyVersionRecord& version : versions) {
+        if (version.wrapped_material.empty()) continue;
+        absl::StatusOr<keys::LoadedVersion> loaded = keys::LoadVersion(
+            *token, root, kind, protection,
+            {.wrapped = hsm::ToBytes(version.wrapped_material),
+             .public_key_spki = hsm::ToBytes(version.public_key_spki)});
+        if (!loaded.ok()) {
+          return absl::DataLossError(absl::StrCat("restored ", department.name, "/", key.name, ":",
+                                                  version.version, " does not load: ",
+                                                  loaded.status().message()));
+        }
+        ++report.versions_checked;
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace yinjian::backup

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/audit_commands.h"
+#include "cli/backup_commands.h"
 #include "cli/crypto_commands.h"
 #include "cli/department_commands.h"
 #include "cli/destruction_commands.h"
@@ -67,6 +68,7 @@ std::unique_ptr<CLI::App> BuildApp(GlobalOptions* globals, Action* chosen) {
   AddRoleCommands(*app, registry);
   AddGrantCommands(*app, registry);
   AddDestructionCommands(app.get(), registry);
+  AddBackupCommands(app.get(), registry);
   AddReceiptCommands(*app, registry);
   AddAuditCommands(*app, registry);
   return app;

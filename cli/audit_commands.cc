@@ -168,6 +168,9 @@ void AddAuditCommands(CLI::App& app, const CommandRegistry& registry) {
                      "the trusted log key, PEM (default: the server's, from GetLogKey)");
   verify->add_option("--origin", verify_args->origin,
                      "the log's origin (default: the server's, or the first checkpoint's)");
+  verify->add_option("--previous-log-key", verify_args->previous_log_key_files,
+                     "a log key that signed earlier checkpoints (PEM; repeatable): after a "
+                     "backup restore the log continues under the new token's key");
   OnSelected(verify, registry, [globals = registry.globals, verify_args] {
     return RunAuditVerify(*globals, *verify_args);
   });

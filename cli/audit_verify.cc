@@ -92,11 +92,20 @@ absl::StatusOr<LogCheckSummary> VerifyLog(const CommandEnv& env, const AuditVeri
   }
 
   // With no checkpoint (and so no origin) there is no signature to check.
-  std::unique_ptr<audit::PublicKeyNoteVerifier> verifier;
+  std::vector<std::unique_ptr<audit::PublicKeyNoteVerifier>> owned;
   std::vector<const audit::NoteVerifier*> verifiers;
   if (!origin.empty()) {
-    ASSIGN_OR_RETURN(verifier, LogKeyVerifier(trusted_pem, origin, key_source));
-    verifiers.push_back(verifier.get());
+    std::vector<std::pair<std::string, std::string>> keys = {{trusted_pem, key_source}};
+    for (const std::string& file : args.previous_log_key_files) {
+      ASSIGN_OR_RETURN(std::string pem, ReadFile(file, "--previous-log-key"));
+      keys.emplace_back(std::move(pem), file);
+    }
+    for (const auto& [pem, source] : keys) {
+      ASSIGN_OR_RETURN(std::unique_ptr<audit::PublicKeyNoteVerifier> verifier,
+                       LogKeyVerifier(pem, origin, source));
+      owned.push_back(std::move(verifier));
+    }
+    for (const auto& verifier : owned) verifiers.push_back(verifier.get());
   }
   LogChecker checker(std::move(checkpoints), std::move(verifiers), origin);
   RETURN_IF_ERROR(ForEachAuditEntry(env, v1::QueryRequest(), /*max_entries=*/0,

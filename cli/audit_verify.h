@@ -5,6 +5,7 @@
 #define YINJIAN_CLI_AUDIT_VERIFY_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "cli/command_registry.h"
@@ -14,6 +15,9 @@ namespace yinjian::cli {
 struct AuditVerifyArgs {
   std::string log_key_file;  // trusted PEM; "" fetches the key from the server (GetLogKey)
   std::string origin;        // "" : the server's (GetLogKey) or the first checkpoint's origin
+  // Keys that signed earlier checkpoints: a restored log (backup restore) continues under the
+  // new token's log key, so its older checkpoints carry the old key's signatures.
+  std::vector<std::string> previous_log_key_files;
 };
 
 // Prints the summary (audit_output.h) if the log checks out. A problem is NotValid

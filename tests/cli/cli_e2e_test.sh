@@ -17,19 +17,8 @@ eval "$("${source_dir}/softhsm-setup/create-token.sh" --dir "${work}/softhsm" --
 # The root key re-wrap job takes 3 versions a second, so a kill can land in the middle of it.
 printf 'lifecycle { rotation_check_seconds: 1 destruction_check_seconds: 1 destruction_waiting_seconds: 1 allow_short_destruction_wait_for_tests: true root_rewrap_batch: 3 root_retire_grace_seconds: 1 }\n' \
   >>"${work}/data/server.conf"
-# Starts the server and sets ${pid} and ${port} (a fresh port each time: the config asks for 0).
-start_server() {
-  rm -f "${work}/out"; mkfifo "${work}/out"
-  "${server}" --config "${work}/data/server.conf" >"${work}/out" 2>&1 &
-  pid=$!
-  exec 3<"${work}/out"
-  port=""
-  while IFS= read -r -u 3 line; do
-    if [[ "${line}" =~ ^ready:\ listening\ on\ port\ ([0-9]+) ]]; then port="${BASH_REMATCH[1]}"; break; fi
-  done
-  [[ -n "${port}" ]] || fail "server never became ready"
-  cat <&3 >/dev/null &   # keep draining the server's output
-}
+# shellcheck source=server_lib.sh
+source "${source_dir}/tests/cli/server_lib.sh"
 start_server
 creds="${work}/creds"
 as() { local who="$1"; shift; "${ctl}" --server "127.0.0.1:${port}" --profile "${creds}/${who}.profile" "$@"; }

@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "cli/backup_drill.h"
 #include "cli/command_env.h"
+#include "cli/file_io.h"
 #include "cli/output.h"
 #include "cli/status_exit.h"
 #include "common/status_macros.h"
@@ -30,6 +31,7 @@ namespace {
 
 struct CreateArgs {
   int custodians = 0;
+  std::vector<std::string> custodian_certificates;  // files
   int threshold = 0;
   std::string out;
   std::string purpose;
@@ -151,16 +153,29 @@ std::string ManifestText(const v1::BackupManifest& manifest, const std::string& 
           {"directory:", dir},
           {"files:", absl::StrJoin(files, ", ")},
       }};
+  if (manifest.custodian_certificates_sha256_size() > 0) {
+    return absl::StrCat(RenderTable(table),
+                        "\nEach custodian-<n>.share.cms is sealed for custodian n's certificate: "
+                        "give it to them (only they can open it); keep the rest of the "
+                        "directory off-site.\n");
+  }
   return absl::StrCat(RenderTable(table),
                       "\nGive each custodian-<n>.share to its custodian and delete it from ", dir,
                       "; keep the rest of the directory off-site.\n");
 }
 
 absl::Status RunCreate(const GlobalOptions& globals, const CreateArgs& args) {
+  if (args.custodians == 0 && args.custodian_certificates.empty()) {
+    return absl::InvalidArgumentError("give --custodians N, or a --custodian-cert per custodian");
+  }
+  v1::CreateBackupRequest request;
+  for (const std::string& file : args.custodian_certificates) {
+    ASSIGN_OR_RETURN(std::string pem, ReadFile(file, "--custodian-cert"));
+    request.add_custodian_certificates(std::move(pem));
+  }
   ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
   RETURN_IF_ERROR(PrepareOutDir(args.out));
   auto stub = v1::BackupService::NewStub(env.channel());
-  v1::CreateBackupRequest request;
   request.set_custodians(args.custodians);
   request.set_threshold(args.threshold);
   request.set_purpose(args.purpose);
@@ -268,9 +283,13 @@ void AddBackupCommands(CLI::App* app, const CommandRegistry& registry) {
       "create",
       "back up every department (security administrators): the store and every key version "
       "wrapped under a new backup key split among custodians");
-  create->add_option("--custodians", create_args->custodians, "N: share files to make")
-      ->required()
+  create
+      ->add_option("--custodians", create_args->custodians,
+                   "N: share files to make (default: one per --custodian-cert)")
       ->check(CLI::Range(2, 255));
+  create->add_option("--custodian-cert", create_args->custodian_certificates,
+                     "a custodian's certificate (PEM; repeat, in custodian order): share i is "
+                     "then written only sealed for custodian i (custodian-<i>.share.cms)");
   create->add_option("--threshold", create_args->threshold, "M: shares needed to restore")
       ->required()
       ->check(CLI::Range(2, 255));

@@ -70,6 +70,8 @@ class CreateBackupReactor final : public grpc::ServerWriteReactor<v1::CreateBack
         *backends_.store, *backends_.tokens,
         {.custodians = request_->custodians(),
          .threshold = request_->threshold(),
+         .custodian_certificates = {request_->custodian_certificates().begin(),
+                                    request_->custodian_certificates().end()},
          .staging_dir = backends_.staging_dir,
          .now = absl::Now(),
          .progress = [this](int64_t done, int64_t total) { return Progress(done, total); }});

@@ -12,9 +12,11 @@
 #include "service/backup/backup_files.h"
 #include "service/backup/backup_key.h"
 #include "service/backup/shamir.h"
+#include "service/backup/share_envelope.h"
 #include "service/keys/key_kind.h"
 #include "service/keys/root_key.h"
 #include "service/keys/version_material.h"
+#include "service/pki/certificate_info.h"
 #include "service/store/sqlite_store.h"
 
 namespace yinjian::backup {
@@ -56,8 +58,8 @@ absl::StatusOr<std::vector<Pending>> CollectVersions(store::Store& snapshot,
   for (const store::DepartmentRecord& department : departments) {
     absl::StatusOr<hsm::Token*> token = tokens.Find(department.token_label);
     if (!token.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "department ", department.name, ": ", token.status().message()));
+      return absl::FailedPreconditionError(
+          absl::StrCat("department ", department.name, ": ", token.status().message()));
     }
     v1::BackupDepartment* entry = manifest.add_departments();
     entry->set_name(department.name);
@@ -66,8 +68,7 @@ absl::StatusOr<std::vector<Pending>> CollectVersions(store::Store& snapshot,
     ASSIGN_OR_RETURN(std::vector<store::KeyRecord> keys, snapshot.ListKeys(department.name));
     for (const store::KeyRecord& key : keys) {
       ASSIGN_OR_RETURN(keys::KeyKind kind, keys::KindFromName(key.kind));
-      ASSIGN_OR_RETURN(keys::Protection protection,
-                       keys::ProtectionFromName(key.protection_level));
+      ASSIGN_OR_RETURN(keys::Protection protection, keys::ProtectionFromName(key.protection_level));
       ASSIGN_OR_RETURN(std::vector<store::KeyVersionRecord> versions,
                        snapshot.ListKeyVersions(department.name, key.name));
       for (store::KeyVersionRecord& version : versions) {
@@ -102,9 +103,9 @@ absl::StatusOr<v1::BackupVersions> RewrapAll(const std::vector<Pending>& pending
                                            hsm::ToBytes(record.root_key_id));
     }
     ASSIGN_OR_RETURN(hsm::KeyRef * to, backup_key.In(*version.token));
-    absl::StatusOr<hsm::Bytes> wrapped = keys::RewrapVersionMaterial(
-        *version.token, *root, *to, version.kind, version.protection,
-        {.wrapped = hsm::ToBytes(record.wrapped_material)});
+    absl::StatusOr<hsm::Bytes> wrapped =
+        keys::RewrapVersionMaterial(*version.token, *root, *to, version.kind, version.protection,
+                                    {.wrapped = hsm::ToBytes(record.wrapped_material)});
     if (!wrapped.ok()) {
       return absl::FailedPreconditionError(absl::StrCat(
           "cannot re-wrap ", VersionName(record), " under the backup key (its root key ",
@@ -138,20 +139,35 @@ CreatedBackup::~CreatedBackup() { RemoveDatabaseFiles(snapshot_path); }
 
 absl::StatusOr<CreatedBackup> CreateBackup(store::Store& store, const core::TokenDirectory& tokens,
                                            const BackupRequest& request) {
-  // The key and its shares first: a bad threshold fails before any work.
+  // The key and its shares first: a bad threshold or certificate fails before any work.
+  const std::vector<std::string>& certificates = request.custodian_certificates;
+  const int custodians = request.custodians == 0 && !certificates.empty()
+                             ? static_cast<int>(certificates.size())
+                             : request.custodians;
+  if (!certificates.empty() && certificates.size() != size_t(custodians)) {
+    return absl::InvalidArgumentError(absl::StrCat(certificates.size(),
+                                                   " custodian certificates for ", custodians,
+                                                   " custodians: give one per custodian"));
+  }
+  for (const std::string& certificate : certificates) {
+    RETURN_IF_ERROR(CheckCustodianCertificate(certificate));
+  }
   hsm::SecureBytes key(kBackupKeyBytes);
   if (RAND_priv_bytes(key.data(), static_cast<int>(key.size())) != 1) {
     return absl::InternalError("RAND_priv_bytes failed");
   }
-  ASSIGN_OR_RETURN(std::vector<Share> shares,
-                   SplitSecret(key, request.custodians, request.threshold));
+  ASSIGN_OR_RETURN(std::vector<Share> shares, SplitSecret(key, custodians, request.threshold));
   CreatedBackup backup;
   v1::BackupManifest& manifest = backup.manifest;
   ASSIGN_OR_RETURN(std::string id, NewBackupId(request.now));
   manifest.set_format(kBackupFormat);
   manifest.set_backup_id(id);
   manifest.mutable_created()->set_seconds(absl::ToUnixSeconds(request.now));
-  manifest.set_custodians(request.custodians);
+  manifest.set_custodians(custodians);
+  for (const std::string& certificate : certificates) {
+    ASSIGN_OR_RETURN(pki::CertificateInfo info, pki::InspectCertificate(certificate));
+    manifest.add_custodian_certificates_sha256(info.fingerprint_sha256);
+  }
   manifest.set_threshold(request.threshold);
   manifest.set_key_check(hsm::ToString(KeyCheck(id, key)));
   ASSIGN_OR_RETURN(std::unique_ptr<BackupKey> backup_key, BackupKey::Create(std::move(key)));
@@ -185,12 +201,17 @@ absl::StatusOr<CreatedBackup> CreateBackup(store::Store& store, const core::Toke
     file.set_format(kShareFormat);
     file.set_backup_id(id);
     file.set_index(share.index);
-    file.set_custodians(request.custodians);
+    file.set_custodians(custodians);
     file.set_threshold(request.threshold);
     file.set_share(std::string(share.y.begin(), share.y.end()));
     file.set_key_check(manifest.key_check());
     ASSIGN_OR_RETURN(std::string json, ToJson(file));
-    backup.files.push_back({.name = ShareFileName(share.index), .contents = std::move(json)});
+    std::string name = ShareFileName(share.index);
+    if (!certificates.empty()) {
+      ASSIGN_OR_RETURN(json, SealShare(json, certificates[share.index - 1]));
+      absl::StrAppend(&name, kSealedShareSuffix);
+    }
+    backup.files.push_back({.name = std::move(name), .contents = std::move(json)});
   }
   ASSIGN_OR_RETURN(std::string manifest_json, ToJson(manifest));
   backup.files.push_back({.name = kManifestFile, .contents = std::move(manifest_json)});

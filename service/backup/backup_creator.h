@@ -18,8 +18,10 @@
 namespace yinjian::backup {
 
 struct BackupRequest {
-  int custodians = 0;
+  int custodians = 0;  // 0 with certificates: one per certificate
   int threshold = 0;
+  // PEM certificates, one per custodian: shares are then sealed for them (share_envelope.h).
+  std::vector<std::string> custodian_certificates;
   // Where the store snapshot is written while the backup is sent (next to the store).
   std::string staging_dir;
   absl::Time now;
@@ -49,7 +51,8 @@ class CreatedBackup {
   std::string snapshot_path;
 };
 
-// INVALID_ARGUMENT for custodians or threshold out of range (see shamir.h); FAILED_PRECONDITION
+// INVALID_ARGUMENT for custodians or threshold out of range (see shamir.h), or custodian
+// certificates that are not one usable certificate per custodian; FAILED_PRECONDITION
 // naming the version that could not be re-wrapped, or a department whose token the server does
 // not have; CANCELLED if `progress` said so; otherwise the store's or the HSM's error.
 absl::StatusOr<CreatedBackup> CreateBackup(store::Store& store, const core::TokenDirectory& tokens,

@@ -8,9 +8,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "service/backup/shamir.h"
+#include "service/backup/share_envelope.h"
 
 namespace yinjian::backup {
 namespace {
@@ -58,11 +60,10 @@ absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message) {
 
 absl::Status FromJson(absl::string_view json, absl::string_view what,
                       google::protobuf::Message& message) {
-  const auto status =
-      google::protobuf::util::JsonStringToMessage(std::string(json), &message, {});
+  const auto status = google::protobuf::util::JsonStringToMessage(std::string(json), &message, {});
   if (!status.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, " is not a ", message.GetTypeName(), ": ", status.message().as_string()));
+    return absl::InvalidArgumentError(absl::StrCat(what, " is not a ", message.GetTypeName(), ": ",
+                                                   status.message().as_string()));
   }
   return absl::OkStatus();
 }
@@ -120,15 +121,21 @@ absl::StatusOr<hsm::SecureBytes> RecoverBackupKey(const v1::BackupManifest& mani
   std::vector<Share> shares;
   for (const std::string& path : share_files) {
     ASSIGN_OR_RETURN(std::string json, ReadWholeFile(path));
+    if (absl::StartsWith(json, kCmsPemHeader)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path,
+          " is sealed for its custodian, who opens it first: openssl cms -decrypt -inform "
+          "PEM -in ",
+          path, " -recip CERT -inkey KEY -out SHARE"));
+    }
     v1::CustodianShare share;
     RETURN_IF_ERROR(FromJson(json, path, share));
     if (share.format() != kShareFormat) {
       return absl::InvalidArgumentError(absl::StrCat(path, " is not a Yinjian backup share"));
     }
     if (share.backup_id() != manifest.backup_id()) {
-      return absl::InvalidArgumentError(absl::StrCat(path, " is a share of backup ",
-                                                     share.backup_id(), ", not of ",
-                                                     manifest.backup_id()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, " is a share of backup ", share.backup_id(), ", not of ", manifest.backup_id()));
     }
     shares.push_back({.index = share.index(),
                       .y = hsm::SecureBytes(share.share().begin(), share.share().end())});

@@ -22,10 +22,12 @@ absl::StatusOr<std::unique_ptr<BackupKey>> BackupKey::Create(hsm::SecureBytes ke
 absl::StatusOr<hsm::KeyRef*> BackupKey::In(hsm::Token& token) {
   auto found = imported_.find(&token);
   if (found != imported_.end()) return found->second.ref.get();
-  hsm::AttributeTemplate t = hsm::SecretKeyTemplate(
-      CKK_AES, 0,
-      {.label = "yinjian-backup", .id = id_, .token_object = false, .extractable = false,
-       .usage = hsm::kUsageWrap | hsm::kUsageUnwrap});
+  hsm::AttributeTemplate t = hsm::SecretKeyTemplate(CKK_AES, 0,
+                                                    {.label = "yinjian-backup",
+                                                     .id = id_,
+                                                     .token_object = false,
+                                                     .extractable = false,
+                                                     .usage = hsm::kUsageWrap | hsm::kUsageUnwrap});
   t.SetBytes(CKA_VALUE, key_);
   ASSIGN_OR_RETURN(hsm::ScopedObject object, hsm::CreateObject(token, t));
   Imported& entry = imported_[&token];

@@ -33,22 +33,22 @@ absl::Status MustNotExist(const std::string& path, absl::string_view what) {
 }
 
 // The token of each department of the backup, checked to hold none of its root key ids.
-absl::StatusOr<std::map<std::string, hsm::Token*>> TargetTokens(const v1::BackupManifest& manifest,
-                                                                const core::TokenDirectory& tokens) {
+absl::StatusOr<std::map<std::string, hsm::Token*>> TargetTokens(
+    const v1::BackupManifest& manifest, const core::TokenDirectory& tokens) {
   std::map<std::string, hsm::Token*> out;
   for (const v1::BackupDepartment& department : manifest.departments()) {
     absl::StatusOr<hsm::Token*> token = tokens.Find(department.token_label());
     if (!token.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat("department ", department.name(), ": ",
-                                                        token.status().message()));
+      return absl::FailedPreconditionError(
+          absl::StrCat("department ", department.name(), ": ", token.status().message()));
     }
     ASSIGN_OR_RETURN(std::vector<CK_OBJECT_HANDLE> existing,
                      hsm::FindObjects(**token, {.object_class = CKO_SECRET_KEY,
                                                 .id = hsm::ToBytes(department.root_key_id())}));
     if (!existing.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the target token already holds root key ", department.root_key_id(),
-          "; restore into a fresh token"));
+      return absl::FailedPreconditionError(absl::StrCat("the target token already holds root key ",
+                                                        department.root_key_id(),
+                                                        "; restore into a fresh token"));
     }
     out[department.name()] = *token;
   }
@@ -57,8 +57,8 @@ absl::StatusOr<std::map<std::string, hsm::Token*>> TargetTokens(const v1::Backup
 
 struct Restoring {
   std::unique_ptr<store::SqliteStore> store;
-  std::map<std::string, hsm::Token*> tokens;         // by department
-  std::map<std::string, std::string> root_key_ids;   // by department
+  std::map<std::string, hsm::Token*> tokens;                  // by department
+  std::map<std::string, std::string> root_key_ids;            // by department
   std::map<std::string, std::unique_ptr<hsm::KeyRef>> roots;  // by department
   std::vector<std::pair<hsm::Token*, std::string>> created_roots;
 };
@@ -89,20 +89,21 @@ absl::Status RewrapVersions(const v1::BackupVersions& versions, BackupKey& backu
     ASSIGN_OR_RETURN(keys::KeyKind kind, keys::KindFromName(version.kind()));
     ASSIGN_OR_RETURN(keys::Protection protection, keys::ProtectionFromName(version.protection()));
     ASSIGN_OR_RETURN(hsm::KeyRef * from, backup_key.In(*token->second));
-    absl::StatusOr<hsm::Bytes> wrapped = keys::RewrapVersionMaterial(
-        *token->second, *from, *state.roots.at(version.department()), kind, protection,
-        {.wrapped = hsm::ToBytes(version.wrapped())});
+    absl::StatusOr<hsm::Bytes> wrapped =
+        keys::RewrapVersionMaterial(*token->second, *from, *state.roots.at(version.department()),
+                                    kind, protection, {.wrapped = hsm::ToBytes(version.wrapped())});
     if (!wrapped.ok()) {
       return absl::Status(wrapped.status().code(),
                           absl::StrCat("cannot restore ", name, ": ", wrapped.status().message()));
     }
-    ASSIGN_OR_RETURN(store::KeyVersionRecord record,
-                     state.store->GetKeyVersion(version.department(), version.key(),
-                                                version.version()));
-    ASSIGN_OR_RETURN(bool swapped, state.store->RewrapVersion(
-                                       version.department(), version.key(), version.version(),
-                                       record.root_key_id, state.root_key_ids.at(version.department()),
-                                       hsm::ToString(*wrapped), absl::Now()));
+    ASSIGN_OR_RETURN(
+        store::KeyVersionRecord record,
+        state.store->GetKeyVersion(version.department(), version.key(), version.version()));
+    ASSIGN_OR_RETURN(
+        bool swapped,
+        state.store->RewrapVersion(version.department(), version.key(), version.version(),
+                                   record.root_key_id, state.root_key_ids.at(version.department()),
+                                   hsm::ToString(*wrapped), absl::Now()));
     if (!swapped) {
       return absl::InvalidArgumentError(
           absl::StrCat("the store snapshot has no material for ", name, " to replace"));
@@ -115,8 +116,8 @@ absl::Status RewrapVersions(const v1::BackupVersions& versions, BackupKey& backu
 
 // The restored log continues under the target token's log key, starting with an entry that
 // says so; its checkpoint is the first signed by that key.
-absl::StatusOr<int64_t> ContinueAuditLog(const BackupDirectory& backup,
-                                         const RestoreTarget& target, store::Store& store) {
+absl::StatusOr<int64_t> ContinueAuditLog(const BackupDirectory& backup, const RestoreTarget& target,
+                                         store::Store& store) {
   ASSIGN_OR_RETURN(std::unique_ptr<audit::LogKey> key,
                    audit::LogKey::OpenOrCreate(target.tokens->default_token()));
   ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLog> log,
@@ -124,14 +125,13 @@ absl::StatusOr<int64_t> ContinueAuditLog(const BackupDirectory& backup,
                                          {.origin = target.audit_origin,
                                           .checkpoint_file = target.checkpoint_file,
                                           .witness_dir = target.witness_dir}));
-  ASSIGN_OR_RETURN(audit::AppendedEntry entry,
-                   log->Append({.time = absl::Now(),
-                                .principal = "yinjian-restore",
-                                .operation = "BackupRestored",
-                                .purpose = backup.manifest.backup_id(),
-                                .decision = "allow",
-                                .reason = "RESTORE",
-                                .result = "OK"}));
+  ASSIGN_OR_RETURN(audit::AppendedEntry entry, log->Append({.time = absl::Now(),
+                                                            .principal = "yinjian-restore",
+                                                            .operation = "BackupRestored",
+                                                            .purpose = backup.manifest.backup_id(),
+                                                            .decision = "allow",
+                                                            .reason = "RESTORE",
+                                                            .result = "OK"}));
   return entry.index + 1;
 }
 
@@ -161,8 +161,8 @@ absl::StatusOr<RestoreReport> RestoreBackup(const BackupDirectory& backup,
   ASSIGN_OR_RETURN(std::unique_ptr<BackupKey> key,
                    BackupKey::Create(hsm::SecureBytes(backup_key.begin(), backup_key.end())));
   ASSIGN_OR_RETURN(std::string snapshot, ReadWholeFile(backup.store_path));
-  RETURN_IF_ERROR(pki::WriteFileAtomically(target.store_path, snapshot, 0600,
-                                           pki::IfExists::kFail));
+  RETURN_IF_ERROR(
+      pki::WriteFileAtomically(target.store_path, snapshot, 0600, pki::IfExists::kFail));
   snapshot.clear();
   RestoreReport report{.backup_id = backup.manifest.backup_id(),
                        .departments = backup.manifest.departments_size(),
@@ -206,14 +206,14 @@ absl::StatusOr<RestoreReport> DrillRestore(const BackupDirectory& backup,
                        store->ListKeyVersions(department.name, key.name));
       for (const store::KeyVersionRecord& version : versions) {
         if (version.wrapped_material.empty()) continue;
-        absl::StatusOr<keys::LoadedVersion> loaded = keys::LoadVersion(
-            *token, root, kind, protection,
-            {.wrapped = hsm::ToBytes(version.wrapped_material),
-             .public_key_spki = hsm::ToBytes(version.public_key_spki)});
+        absl::StatusOr<keys::LoadedVersion> loaded =
+            keys::LoadVersion(*token, root, kind, protection,
+                              {.wrapped = hsm::ToBytes(version.wrapped_material),
+                               .public_key_spki = hsm::ToBytes(version.public_key_spki)});
         if (!loaded.ok()) {
           return absl::DataLossError(absl::StrCat("restored ", department.name, "/", key.name, ":",
-                                                  version.version, " does not load: ",
-                                                  loaded.status().message()));
+                                                  version.version,
+                                                  " does not load: ", loaded.status().message()));
         }
         ++report.versions_checked;
       }

@@ -31,9 +31,9 @@ struct RestoreTarget {
 struct RestoreReport {
   std::string backup_id;
   int departments = 0;
-  int64_t versions = 0;           // re-wrapped under the new root keys
-  int64_t versions_checked = 0;   // drills: unwrapped under the restored root keys afterwards
-  int64_t audit_entries = 0;      // in the restored log, the BackupRestored entry included
+  int64_t versions = 0;          // re-wrapped under the new root keys
+  int64_t versions_checked = 0;  // drills: unwrapped under the restored root keys afterwards
+  int64_t audit_entries = 0;     // in the restored log, the BackupRestored entry included
   std::vector<std::string> not_included;
 };
 

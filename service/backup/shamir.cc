@@ -48,8 +48,8 @@ absl::StatusOr<std::vector<Share>> SplitSecret(absl::Span<const uint8_t> secret,
         absl::StrCat("custodians must be 2 to 255, not ", custodians));
   }
   if (threshold < 2 || threshold > custodians) {
-    return absl::InvalidArgumentError(absl::StrCat("threshold must be 2 to the number of custodians (",
-                                                   custodians, "), not ", threshold));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "threshold must be 2 to the number of custodians (", custodians, "), not ", threshold));
   }
   UseDrbg();
   std::vector<unsigned char> indexes(custodians);
@@ -79,8 +79,8 @@ absl::StatusOr<hsm::SecureBytes> CombineShares(absl::Span<const Share> shares) {
   std::vector<unsigned char> indexes;
   for (const Share& share : shares) {
     if (share.index < 1 || share.index > 255) {
-      return absl::InvalidArgumentError(absl::StrCat("share index ", share.index,
-                                                     " is outside 1..255"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("share index ", share.index, " is outside 1..255"));
     }
     if (!seen.insert(share.index).second) {
       return absl::InvalidArgumentError(absl::StrCat("share ", share.index, " is given twice"));

@@ -12,8 +12,8 @@
 namespace yinjian::backup {
 
 struct Share {
-  int index = 0;        // the share's x coordinate, 1..255
-  hsm::SecureBytes y;   // as long as the secret
+  int index = 0;       // the share's x coordinate, 1..255
+  hsm::SecureBytes y;  // as long as the secret
 };
 
 // Splits `secret` into `custodians` shares (indexes 1..custodians), any `threshold` of which

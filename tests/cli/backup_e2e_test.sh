@@ -85,6 +85,35 @@ set +e
 set -e
 [[ ${code} -eq 1 ]] && grep -q altered "${work}/err" || fail "altered share: exit ${code} $(cat "${work}/err")"
 
+# Shares sealed for the custodians' certificates (CMS): no share is ever in the clear, and
+# each custodian opens only their own, with openssl.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "${work}/c1.key" -out "${work}/c1.pem" \
+  -subj "/CN=custodian one" -days 30 2>/dev/null
+for i in 2 3; do
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "${work}/c${i}.key" \
+    -out "${work}/c${i}.pem" -subj "/CN=custodian ${i}" -days 30 2>/dev/null
+done
+admin backup create --custodian-cert "${work}/c1.pem" --custodian-cert "${work}/c2.pem" \
+  --custodian-cert "${work}/c3.pem" --threshold 2 --out "${work}/sealed" >"${work}/made-sealed" 2>/dev/null \
+  || fail "backup create with custodian certificates"
+s="${work}/sealed"
+[[ -z "$(ls "${s}"/*.share 2>/dev/null)" ]] || fail "a sealed backup wrote a share in the clear"
+grep -q "custodian_certificates_sha256" "${s}/manifest.json" || fail "the manifest names no custodian certificates"
+if "${ctl}" backup verify --from "${s}" --shares "${s}/custodian-1.share.cms" "${s}/custodian-2.share.cms" 2>"${work}/err"; then
+  fail "sealed shares were used unopened"
+fi
+grep -q "sealed for its custodian" "${work}/err" || fail "unclear error for a sealed share: $(cat "${work}/err")"
+if openssl cms -decrypt -inform PEM -in "${s}/custodian-1.share.cms" -recip "${work}/c2.pem" \
+     -inkey "${work}/c2.key" -out "${work}/x" 2>/dev/null; then
+  fail "custodian 2 opened custodian 1's share"
+fi
+for i in 1 3; do
+  openssl cms -decrypt -inform PEM -in "${s}/custodian-${i}.share.cms" -recip "${work}/c${i}.pem" \
+    -inkey "${work}/c${i}.key" -out "${work}/opened-${i}.share" || fail "custodian ${i} cannot open their share"
+done
+"${ctl}" backup verify --from "${s}" --shares "${work}/opened-1.share" "${work}/opened-3.share" \
+  >/dev/null || fail "the drill fails with opened sealed shares"
+
 # The machine is lost. A fresh token and store on "another machine" (the TLS files are kept).
 stop_server
 eval "$("${source_dir}/softhsm-setup/create-token.sh" --dir "${work}/softhsm-b" --label backup-e2e-b)"

@@ -2,7 +2,6 @@
 // department's root keys after the backup (they are destroyed), so the restore recreates them
 // in the same token; tests/cli/cli_e2e_test.sh restores into a second token and server.
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 
 #include <fstream>
@@ -70,8 +69,8 @@ class BackupRestoreTest : public yinjian::testing::LifecycleTest {
 
   void LoseRoots(std::initializer_list<int> generations) {
     for (int generation : generations) {
-      YJ_ASSERT_OK(core::DestroyTokenObjects(token(),
-                                             hsm::ToBytes(keys::RootKeyId(dept_, generation))));
+      YJ_ASSERT_OK(
+          core::DestroyTokenObjects(token(), hsm::ToBytes(keys::RootKeyId(dept_, generation))));
     }
   }
 
@@ -115,14 +114,13 @@ TEST_F(BackupRestoreTest, OldCiphertextsAndSignaturesWorkAfterARestore) {
   YJ_ASSERT_OK_AND_ASSIGN(hsm::SecureBytes key,
                           RecoverBackupKey(backup.manifest, Shares(out, {3, 1})));
   const std::string restored_path = dir_->File("restored.db");
-  YJ_ASSERT_OK_AND_ASSIGN(
-      RestoreReport report,
-      RestoreBackup(backup, key,
-                    {.tokens = tokens_.get(),
-                     .store_path = restored_path,
-                     .audit = true,
-                     .audit_origin = "yinjian/backup-test",
-                     .checkpoint_file = dir_->File("restored.checkpoint")}));
+  YJ_ASSERT_OK_AND_ASSIGN(RestoreReport report,
+                          RestoreBackup(backup, key,
+                                        {.tokens = tokens_.get(),
+                                         .store_path = restored_path,
+                                         .audit = true,
+                                         .audit_origin = "yinjian/backup-test",
+                                         .checkpoint_file = dir_->File("restored.checkpoint")}));
   EXPECT_EQ(report.versions, 4);
   EXPECT_EQ(report.audit_entries, 1);  // the test store had no log; BackupRestored starts it
   EXPECT_EQ(ObjectsWithId(keys::RootKeyId(dept_, 2)), 1u);
@@ -145,10 +143,11 @@ TEST_F(BackupRestoreTest, OldCiphertextsAndSignaturesWorkAfterARestore) {
 
   // The roots exist now: a second restore into this token is refused, and changes nothing.
   const std::string again = dir_->File("again.db");
-  EXPECT_EQ(RestoreBackup(backup, key, {.tokens = tokens_.get(), .store_path = again, .audit = false})
-                .status()
-                .code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      RestoreBackup(backup, key, {.tokens = tokens_.get(), .store_path = again, .audit = false})
+          .status()
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
   YJ_ASSERT_OK_AND_ASSIGN(bool exists, pki::PathExists(again));
   EXPECT_FALSE(exists);
 }
@@ -158,6 +157,19 @@ TEST_F(BackupRestoreTest, RefusesTooFewAlteredOrForeignSharesAndAlteredFiles) {
       manager_->CreateKey(Name("docs"), keys::KeyKind::kAes256Gcm, std::nullopt, "").status());
   EXPECT_EQ(Backup(3, 1).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Backup(2, 3).status().code(), absl::StatusCode::kInvalidArgument);
+  // Custodian certificates: one per custodian, each a certificate.
+  for (const std::vector<std::string>& certificates :
+       {std::vector<std::string>{"not a certificate", "nor this"},
+        std::vector<std::string>{"only one"}}) {
+    absl::Status sealed = CreateBackup(*store_, *tokens_,
+                                       {.custodians = 2,
+                                        .threshold = 2,
+                                        .custodian_certificates = certificates,
+                                        .staging_dir = dir_->path().string(),
+                                        .now = Now()})
+                              .status();
+    EXPECT_EQ(sealed.code(), absl::StatusCode::kInvalidArgument) << sealed;
+  }
   YJ_ASSERT_OK_AND_ASSIGN(CreatedBackup made, Backup(5, 3));
   const std::string out = WriteOut(made, "backup");
   YJ_ASSERT_OK_AND_ASSIGN(BackupDirectory backup, ReadBackupDirectory(out));
@@ -212,9 +224,9 @@ TEST_F(BackupRestoreTest, RefusesTooFewAlteredOrForeignSharesAndAlteredFiles) {
   EXPECT_FALSE(exists);
   EXPECT_EQ(ObjectsWithId(keys::RootKeyId(dept_, 1)), 0u);
   // An existing store is never overwritten.
-  EXPECT_EQ(RestoreBackup(backup, key,
-                          {.tokens = tokens_.get(), .store_path = dir_->File("yinjian.db"),
-                           .audit = false})
+  EXPECT_EQ(RestoreBackup(
+                backup, key,
+                {.tokens = tokens_.get(), .store_path = dir_->File("yinjian.db"), .audit = false})
                 .status()
                 .code(),
             absl::StatusCode::kFailedPrecondition);

@@ -1,8 +1,10 @@
-// rewrap_bench: department root key rotation throughput (docs/performance.md, "Root key
-// re-wrap"). Versions re-wrapped per second by core::RootRewrapJob (per version: an unwrap and a
-// wrap inside the HSM, and a compare-and-swap commit in SQLite) against, in the same run on the
-// same token, the raw rate of the same HSM work alone through the keys layer
-// (keys::RewrapVersionMaterial: unwrap under one root, wrap under another, destroy).
+// rewrap_bench: re-wrap throughput (docs/performance.md, "Root key re-wrap" and "Backup and
+// restore"). Versions re-wrapped per second by core::RootRewrapJob (per version: an unwrap and a
+// wrap inside the HSM, and a compare-and-swap commit in SQLite), by a backup (snapshot, then each
+// version from its root to the backup key) and by a restore (each version from the backup key to
+// a new root, and a commit), against, in the same run on the same token, the raw rate of the same
+// HSM work alone through the keys layer (keys::RewrapVersionMaterial: unwrap under one root,
+// wrap under another, destroy).
 //
 //   build/bin/rewrap_bench --versions 2000 [--batch 1000]
 #include <cstdio>
@@ -19,11 +21,15 @@
 #include "hsm/module.h"
 #include "hsm/pin.h"
 #include "hsm/token.h"
+#include "service/backup/backup_creator.h"
+#include "service/backup/backup_files.h"
+#include "service/backup/restore.h"
 #include "service/core/key_manager.h"
 #include "service/core/key_resolver.h"
 #include "service/core/root_rotation.h"
 #include "service/keys/root_key.h"
 #include "service/keys/version_material.h"
+#include "service/pki/pem_files.h"
 #include "service/store/sqlite_store.h"
 
 namespace yinjian::bench {
@@ -86,8 +92,43 @@ absl::Status Run(const Flags& flags) {
   ASSIGN_OR_RETURN(core::RootRotationStatus status, manager.RootRotation("bench"));
   if (status.versions_remaining != 0) return absl::InternalError("versions remain");
 
+  // A backup of the store (3 custodians, 2 needed), then, with the department's current root
+  // gone from the token, a restore of it into a new store.
+  start = absl::Now();
+  ASSIGN_OR_RETURN(
+      backup::CreatedBackup made,
+      backup::CreateBackup(
+          *store, tokens,
+          {.custodians = 3, .threshold = 2, .staging_dir = scratch->dir(), .now = absl::Now()}));
+  const double backup_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  const std::string out = scratch->dir() + "/backup";
+  RETURN_IF_ERROR(pki::EnsurePrivateDirectory(out));
+  for (const backup::BackupFile& file : made.files) {
+    std::string contents = file.contents;
+    if (!file.path.empty()) {
+      ASSIGN_OR_RETURN(contents, backup::ReadWholeFile(file.path));
+    }
+    RETURN_IF_ERROR(
+        pki::WriteFileAtomically(out + "/" + file.name, contents, 0600, pki::IfExists::kFail));
+  }
+  ASSIGN_OR_RETURN(backup::BackupDirectory read, backup::ReadBackupDirectory(out));
+  const std::string shares[] = {out + "/" + backup::ShareFileName(1),
+                                out + "/" + backup::ShareFileName(3)};
+  ASSIGN_OR_RETURN(hsm::SecureBytes key, backup::RecoverBackupKey(read.manifest, shares));
+  RETURN_IF_ERROR(core::DestroyTokenObjects(*token, hsm::ToBytes(status.rotation.new_root_key_id)));
+  start = absl::Now();
+  ASSIGN_OR_RETURN(
+      backup::RestoreReport restored,
+      backup::RestoreBackup(
+          read, key,
+          {.tokens = &tokens, .store_path = scratch->dir() + "/restored.db", .audit = false}));
+  const double restore_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  if (restored.versions != flags.versions) return absl::InternalError("versions not restored");
+
   const double raw_rate = flags.versions / raw_seconds;
   const double job_rate = flags.versions / job_seconds;
+  const double backup_rate = flags.versions / backup_seconds;
+  const double restore_rate = flags.versions / restore_seconds;
   std::printf("root key re-wrap of %d aes256-gcm versions (batch %d), one thread, token '%s'\n\n",
               flags.versions, flags.batch, scratch->label().c_str());
   std::printf("| what | versions/s | ratio to raw |\n|---|---|---|\n");
@@ -95,6 +136,12 @@ absl::Status Run(const Flags& flags) {
               raw_rate);
   std::printf("| RootRewrapJob (the above + SQLite compare-and-swap commit) | %.0f | %.2f |\n",
               job_rate, job_rate / raw_rate);
+  std::printf(
+      "| backup::CreateBackup (snapshot, re-wrap to the backup key, digests) | %.0f | %.2f "
+      "|\n",
+      backup_rate, backup_rate / raw_rate);
+  std::printf("| backup::RestoreBackup (re-wrap to a new root + SQLite commit) | %.0f | %.2f |\n",
+              restore_rate, restore_rate / raw_rate);
   token.reset();
   return absl::OkStatus();
 }

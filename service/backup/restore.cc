@@ -75,9 +75,27 @@ absl::Status MakeRoots(const v1::BackupManifest& manifest, Restoring& state) {
   return absl::OkStatus();
 }
 
+// Versions re-wrapped per store transaction: the HSM work of a batch, then one commit.
+constexpr size_t kRestoreBatch = 500;
+
 absl::Status RewrapVersions(const v1::BackupVersions& versions, BackupKey& backup_key,
                             const RestoreTarget& target, Restoring& state) {
   int64_t done = 0;
+  std::vector<store::VersionRewrap> batch;
+  auto commit = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::vector<bool> swapped, state.store->RewrapVersions(batch, absl::Now()));
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!swapped[i]) {
+        return absl::InvalidArgumentError(absl::StrCat("the store snapshot has no material for ",
+                                                       batch[i].department, "/", batch[i].key, ":",
+                                                       batch[i].version, " to replace"));
+      }
+    }
+    done += int64_t(batch.size());
+    batch.clear();
+    if (target.progress) target.progress(done, versions.versions_size());
+    return absl::OkStatus();
+  };
   for (const v1::BackupVersion& version : versions.versions()) {
     const std::string name =
         absl::StrCat(version.department(), "/", version.key(), ":", version.version());
@@ -99,18 +117,15 @@ absl::Status RewrapVersions(const v1::BackupVersions& versions, BackupKey& backu
     ASSIGN_OR_RETURN(
         store::KeyVersionRecord record,
         state.store->GetKeyVersion(version.department(), version.key(), version.version()));
-    ASSIGN_OR_RETURN(
-        bool swapped,
-        state.store->RewrapVersion(version.department(), version.key(), version.version(),
-                                   record.root_key_id, state.root_key_ids.at(version.department()),
-                                   hsm::ToString(*wrapped), absl::Now()));
-    if (!swapped) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("the store snapshot has no material for ", name, " to replace"));
-    }
-    ++done;
-    if (target.progress) target.progress(done, versions.versions_size());
+    batch.push_back({.department = version.department(),
+                     .key = version.key(),
+                     .version = version.version(),
+                     .expected_root_key_id = record.root_key_id,
+                     .new_root_key_id = state.root_key_ids.at(version.department()),
+                     .new_wrapped_material = hsm::ToString(*wrapped)});
+    if (batch.size() >= kRestoreBatch) RETURN_IF_ERROR(commit());
   }
+  if (!batch.empty()) RETURN_IF_ERROR(commit());
   return absl::OkStatus();
 }
 

@@ -34,8 +34,8 @@ struct KeyRecord {
   absl::Time created;
   // Policy (R2, R5). Names as policy/policy.h spells them. Lists hold no empty strings and no
   // newlines; an empty list means what policy::KeyPolicy says it means.
-  std::string data_level = "general";   // "general", "important" or "core"
-  std::string sharing_class = "none";   // "none", "conditional" or "unconditional"
+  std::string data_level = "general";  // "general", "important" or "core"
+  std::string sharing_class = "none";  // "none", "conditional" or "unconditional"
   std::vector<std::string> allowed_operations;
   std::vector<std::string> shared_operations;
   std::vector<std::string> allowed_purposes;
@@ -159,15 +159,16 @@ struct OffboardResult {
   PrincipalRecord before;  // the principal as it was
   PrincipalRecord after;   // disabled, no roles
   std::vector<CertificateRecord> certificates_revoked;
-  std::vector<GrantRecord> grants_revoked;      // active and pending grants it held, now revoked
-  std::vector<GrantRecord> requests_withdrawn;  // pending grants it requested for others, now revoked
+  std::vector<GrantRecord> grants_revoked;  // active and pending grants it held, now revoked
+  std::vector<GrantRecord>
+      requests_withdrawn;  // pending grants it requested for others, now revoked
 };
 
 // Destruction request states (R11), in the order a request moves through them; a request may
 // be cancelled in any state before destroying.
-inline constexpr char kDestructionPending[] = "pending";      // waiting for approvals
-inline constexpr char kDestructionApproved[] = "approved";    // waiting for the witness
-inline constexpr char kDestructionScheduled[] = "scheduled";  // witnessed; waiting period runs
+inline constexpr char kDestructionPending[] = "pending";        // waiting for approvals
+inline constexpr char kDestructionApproved[] = "approved";      // waiting for the witness
+inline constexpr char kDestructionScheduled[] = "scheduled";    // witnessed; waiting period runs
 inline constexpr char kDestructionDestroying[] = "destroying";  // claimed by an executor
 inline constexpr char kDestructionDestroyed[] = "destroyed";
 inline constexpr char kDestructionCancelled[] = "cancelled";
@@ -185,7 +186,7 @@ struct DestructionRecord {
   int32_t required_approvals = 1;
   std::string requested_by;
   absl::Time requested;
-  std::vector<std::string> approved_by;    // in approval order
+  std::vector<std::string> approved_by;        // in approval order
   absl::Time approved = absl::InfinitePast();  // when the last required approval came
   std::string witnessed_by;
   absl::Time witnessed = absl::InfinitePast();
@@ -195,8 +196,8 @@ struct DestructionRecord {
   absl::Time cancelled = absl::InfinitePast();
   absl::Time destroyed = absl::InfinitePast();
   std::vector<int32_t> destroyed_versions;  // the version numbers shredded, ascending
-  std::string record;          // the destruction record (JSON) once written, else empty
-  int64_t record_index = -1;   // the record's audit log entry, -1 until logged
+  std::string record;         // the destruction record (JSON) once written, else empty
+  int64_t record_index = -1;  // the record's audit log entry, -1 until logged
 
   friend bool operator==(const DestructionRecord&, const DestructionRecord&) = default;
 };
@@ -216,6 +217,17 @@ struct RootRotationRecord {
   absl::Time finished = absl::InfinitePast();       // old root destroyed; InfinitePast: running
 
   friend bool operator==(const RootRotationRecord&, const RootRotationRecord&) = default;
+};
+
+// One compare-and-swap of RewrapVersions: the version's material and root key id are replaced
+// if it is still wrapped under expected_root_key_id.
+struct VersionRewrap {
+  std::string department;
+  std::string key;
+  int32_t version = 0;
+  std::string expected_root_key_id;
+  std::string new_root_key_id;
+  std::string new_wrapped_material;
 };
 
 // Which requests ListDestructions returns; empty fields match everything.

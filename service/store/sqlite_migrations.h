@@ -39,8 +39,7 @@ absl::Status ValidateMigrations(absl::Span<const SqliteMigration> steps);
 // FAILED_PRECONDITION, changing nothing, if the database records a version newer than the last
 // step (written by a newer binary) or a step whose name differs from this binary's step of the
 // same version (a different schema history). The failing step's SQLite error otherwise.
-absl::StatusOr<int32_t> ApplySqliteMigrations(sqlite3* db,
-                                              absl::Span<const SqliteMigration> steps);
+absl::StatusOr<int32_t> ApplySqliteMigrations(sqlite3* db, absl::Span<const SqliteMigration> steps);
 
 // The highest version recorded in schema_migrations; 0 for a database without that table.
 absl::StatusOr<int32_t> ReadSchemaVersion(sqlite3* db);

@@ -1,6 +1,7 @@
 #include "service/store/sqlite_root_rotations.h"
 
 #include <optional>
+#include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -183,17 +184,20 @@ absl::StatusOr<int64_t> CountVersionsNotWrappedUnder(sqlite3* db, absl::string_v
   return count;
 }
 
-absl::StatusOr<bool> RewrapVersion(sqlite3* db, absl::string_view department, absl::string_view key,
-                                   int32_t version, absl::string_view expected_root_key_id,
-                                   absl::string_view new_root_key_id,
-                                   absl::string_view new_wrapped_material, absl::Time when) {
-  RETURN_IF_ERROR(CheckName("department", department));
-  RETURN_IF_ERROR(CheckName("key", key));
-  if (new_root_key_id.empty()) return absl::InvalidArgumentError("empty new root key id");
-  if (new_wrapped_material.empty()) {
-    return absl::InvalidArgumentError("empty re-wrapped key material");
+absl::StatusOr<std::vector<bool>> RewrapVersions(sqlite3* db,
+                                                 absl::Span<const VersionRewrap> rewraps,
+                                                 absl::Time when) {
+  for (const VersionRewrap& rewrap : rewraps) {
+    RETURN_IF_ERROR(CheckName("department", rewrap.department));
+    RETURN_IF_ERROR(CheckName("key", rewrap.key));
+    if (rewrap.new_root_key_id.empty()) {
+      return absl::InvalidArgumentError("empty new root key id");
+    }
+    if (rewrap.new_wrapped_material.empty()) {
+      return absl::InvalidArgumentError("empty re-wrapped key material");
+    }
   }
-
+  // One transaction for the batch: one durable commit serves every version in it.
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db, Mode::kWrite));
   // The compare and swap: a version destroyed (material erased) or re-wrapped by another
   // replica since the caller read it no longer matches.
@@ -203,39 +207,52 @@ absl::StatusOr<bool> RewrapVersion(sqlite3* db, absl::string_view department, ab
                                       "root_key_id = ?6 WHERE department = ?1 "
                                       "AND key_name = ?2 AND version = ?3 "
                                       "AND root_key_id = ?4 AND length(wrapped_material) > 0"));
-  RETURN_IF_ERROR(update.BindText(1, department));
-  RETURN_IF_ERROR(update.BindText(2, key));
-  RETURN_IF_ERROR(update.BindInt64(3, version));
-  RETURN_IF_ERROR(update.BindBlob(4, expected_root_key_id));
-  RETURN_IF_ERROR(update.BindBlob(5, new_wrapped_material));
-  RETURN_IF_ERROR(update.BindBlob(6, new_root_key_id));
-  RETURN_IF_ERROR(update.Run());
-  if (update.Changes() == 0) {
-    ASSIGN_OR_RETURN(Statement exists, Statement::Prepare(db,
-                                                          "SELECT 1 FROM key_versions "
-                                                          "WHERE department = ?1 "
-                                                          "AND key_name = ?2 AND version = ?3"));
-    RETURN_IF_ERROR(exists.BindText(1, department));
-    RETURN_IF_ERROR(exists.BindText(2, key));
-    RETURN_IF_ERROR(exists.BindInt64(3, version));
-    ASSIGN_OR_RETURN(bool row, exists.Step());
-    if (!row) {
-      return absl::NotFoundError(
-          absl::StrCat("version ", version, " of key ", KeyPath(department, key), " not found"));
+  ASSIGN_OR_RETURN(Statement exists, Statement::Prepare(db,
+                                                        "SELECT 1 FROM key_versions "
+                                                        "WHERE department = ?1 "
+                                                        "AND key_name = ?2 AND version = ?3"));
+  std::vector<bool> swapped;
+  swapped.reserve(rewraps.size());
+  std::set<std::string> progressed;
+  for (const VersionRewrap& rewrap : rewraps) {
+    RETURN_IF_ERROR(update.BindText(1, rewrap.department));
+    RETURN_IF_ERROR(update.BindText(2, rewrap.key));
+    RETURN_IF_ERROR(update.BindInt64(3, rewrap.version));
+    RETURN_IF_ERROR(update.BindBlob(4, rewrap.expected_root_key_id));
+    RETURN_IF_ERROR(update.BindBlob(5, rewrap.new_wrapped_material));
+    RETURN_IF_ERROR(update.BindBlob(6, rewrap.new_root_key_id));
+    RETURN_IF_ERROR(update.Run());
+    const bool changed = update.Changes() > 0;
+    RETURN_IF_ERROR(update.Reset());
+    if (!changed) {
+      RETURN_IF_ERROR(exists.BindText(1, rewrap.department));
+      RETURN_IF_ERROR(exists.BindText(2, rewrap.key));
+      RETURN_IF_ERROR(exists.BindInt64(3, rewrap.version));
+      ASSIGN_OR_RETURN(bool row, exists.Step());
+      RETURN_IF_ERROR(exists.Reset());
+      if (!row) {
+        return absl::NotFoundError(absl::StrCat("version ", rewrap.version, " of key ",
+                                                KeyPath(rewrap.department, rewrap.key),
+                                                " not found"));
+      }
+    } else {
+      progressed.insert(rewrap.department);
     }
-    RETURN_IF_ERROR(txn.Commit());
-    return false;
+    swapped.push_back(changed);
   }
   ASSIGN_OR_RETURN(Statement progress,
                    Statement::Prepare(db,
                                       "UPDATE root_rotations SET last_progress_us = ?3 "
                                       "WHERE department = ?1 AND finished_us = ?2"));
-  RETURN_IF_ERROR(progress.BindText(1, department));
-  RETURN_IF_ERROR(progress.BindInt64(2, RunningMicros()));
-  RETURN_IF_ERROR(progress.BindInt64(3, TimeToMicros(when)));
-  RETURN_IF_ERROR(progress.Run());
+  for (const std::string& department : progressed) {
+    RETURN_IF_ERROR(progress.BindText(1, department));
+    RETURN_IF_ERROR(progress.BindInt64(2, RunningMicros()));
+    RETURN_IF_ERROR(progress.BindInt64(3, TimeToMicros(when)));
+    RETURN_IF_ERROR(progress.Run());
+    RETURN_IF_ERROR(progress.Reset());
+  }
   RETURN_IF_ERROR(txn.Commit());
-  return true;
+  return swapped;
 }
 
 absl::StatusOr<RootRotationRecord> FinishRootRotation(sqlite3* db, int64_t id, absl::Time when) {

@@ -34,10 +34,9 @@ absl::StatusOr<int64_t> CountVersionsNotWrappedUnder(sqlite3* db, absl::string_v
                                                      absl::string_view root_key_id);
 // INVALID_ARGUMENT for an empty new_root_key_id or new_wrapped_material (the version would read
 // as HSM-resident and lose its material).
-absl::StatusOr<bool> RewrapVersion(sqlite3* db, absl::string_view department, absl::string_view key,
-                                   int32_t version, absl::string_view expected_root_key_id,
-                                   absl::string_view new_root_key_id,
-                                   absl::string_view new_wrapped_material, absl::Time when);
+absl::StatusOr<std::vector<bool>> RewrapVersions(sqlite3* db,
+                                                 absl::Span<const VersionRewrap> rewraps,
+                                                 absl::Time when);
 // NOT_FOUND for an unknown id; INVALID_ARGUMENT for `when` InfinitePast (which marks a rotation
 // as running).
 absl::StatusOr<RootRotationRecord> FinishRootRotation(sqlite3* db, int64_t id, absl::Time when);

@@ -128,11 +128,9 @@ class SqliteStore final : public Store {
       absl::string_view department, absl::string_view root_key_id, int32_t limit) override;
   absl::StatusOr<int64_t> CountVersionsNotWrappedUnder(absl::string_view department,
                                                        absl::string_view root_key_id) override;
-  absl::StatusOr<bool> RewrapVersion(absl::string_view department, absl::string_view key,
-                                     int32_t version, absl::string_view expected_root_key_id,
-                                     absl::string_view new_root_key_id,
-                                     absl::string_view new_wrapped_material,
-                                     absl::Time when) override;
+  absl::StatusOr<std::vector<bool>> RewrapVersions(absl::Span<const VersionRewrap> rewraps,
+                                                   absl::Time when) override;
+  using Store::RewrapVersion;
   absl::StatusOr<RootRotationRecord> FinishRootRotation(int64_t id, absl::Time when) override;
 
   absl::Status CreatePrincipal(const PrincipalRecord& principal) override;

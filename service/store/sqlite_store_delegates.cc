@@ -204,15 +204,10 @@ absl::StatusOr<int64_t> SqliteStore::CountVersionsNotWrappedUnder(absl::string_v
   return sqlite::CountVersionsNotWrappedUnder(db_, department, root_key_id);
 }
 
-absl::StatusOr<bool> SqliteStore::RewrapVersion(absl::string_view department, absl::string_view key,
-                                                int32_t version,
-                                                absl::string_view expected_root_key_id,
-                                                absl::string_view new_root_key_id,
-                                                absl::string_view new_wrapped_material,
-                                                absl::Time when) {
+absl::StatusOr<std::vector<bool>> SqliteStore::RewrapVersions(
+    absl::Span<const VersionRewrap> rewraps, absl::Time when) {
   absl::MutexLock lock(&mu_);
-  return sqlite::RewrapVersion(db_, department, key, version, expected_root_key_id, new_root_key_id,
-                               new_wrapped_material, when);
+  return sqlite::RewrapVersions(db_, rewraps, when);
 }
 
 absl::StatusOr<RootRotationRecord> SqliteStore::FinishRootRotation(int64_t id, absl::Time when) {

@@ -195,16 +195,29 @@ class Store {
   // How many versions ListVersionsNotWrappedUnder would return without a limit.
   virtual absl::StatusOr<int64_t> CountVersionsNotWrappedUnder(absl::string_view department,
                                                                absl::string_view root_key_id) = 0;
-  // Compare and swap: replaces a version's wrapped_material and root_key_id if its root_key_id
-  // is still `expected_root_key_id` and it still has wrapped material (not destroyed meanwhile);
-  // returns whether it did. Also sets the department's unfinished rotation's last_progress to
-  // `when` if it did. NOT_FOUND if the version does not exist.
-  virtual absl::StatusOr<bool> RewrapVersion(absl::string_view department, absl::string_view key,
-                                             int32_t version,
-                                             absl::string_view expected_root_key_id,
-                                             absl::string_view new_root_key_id,
-                                             absl::string_view new_wrapped_material,
-                                             absl::Time when) = 0;
+  // Compare and swap, for each of `rewraps` in order and all in one transaction: replaces a
+  // version's wrapped_material and root_key_id if its root_key_id is still
+  // `expected_root_key_id` and it still has wrapped material (not destroyed meanwhile). Returns,
+  // for each, whether it did. Also sets the unfinished rotation's last_progress of each
+  // department with a swap to `when`. NOT_FOUND, and nothing changed, if a version does not
+  // exist; INVALID_ARGUMENT for an empty new root key id or material.
+  virtual absl::StatusOr<std::vector<bool>> RewrapVersions(absl::Span<const VersionRewrap> rewraps,
+                                                           absl::Time when) = 0;
+  // RewrapVersions of one version.
+  absl::StatusOr<bool> RewrapVersion(absl::string_view department, absl::string_view key,
+                                     int32_t version, absl::string_view expected_root_key_id,
+                                     absl::string_view new_root_key_id,
+                                     absl::string_view new_wrapped_material, absl::Time when) {
+    const VersionRewrap rewrap{.department = std::string(department),
+                               .key = std::string(key),
+                               .version = version,
+                               .expected_root_key_id = std::string(expected_root_key_id),
+                               .new_root_key_id = std::string(new_root_key_id),
+                               .new_wrapped_material = std::string(new_wrapped_material)};
+    absl::StatusOr<std::vector<bool>> swapped = RewrapVersions({&rewrap, 1}, when);
+    if (!swapped.ok()) return swapped.status();
+    return swapped->front();
+  }
   // Marks rotation `id` finished at `when`; FAILED_PRECONDITION if it is finished already.
   virtual absl::StatusOr<RootRotationRecord> FinishRootRotation(int64_t id, absl::Time when) = 0;
 

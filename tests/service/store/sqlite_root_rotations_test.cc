@@ -355,6 +355,41 @@ TEST_F(SqliteRootRotationsTest, RewrapRefusesVersionsWithoutMaterialAndUnknownOn
   EXPECT_EQ(untouched.wrapped_material, "w1");
 }
 
+TEST_F(SqliteRootRotationsTest, ABatchSwapsInOneTransactionAndAnUnknownVersionUndoesIt) {
+  BeginFinance();
+  auto rewrap = [](int32_t version, const std::string& expected, const std::string& material) {
+    return VersionRewrap{.department = "finance",
+                         .key = "payroll",
+                         .version = version,
+                         .expected_root_key_id = expected,
+                         .new_root_key_id = kRootB,
+                         .new_wrapped_material = material};
+  };
+  // Version 1 swaps, 3 (destroyed) does not, 4 swaps from the older root.
+  const std::vector<VersionRewrap> batch = {rewrap(1, kRootA, "w1-b"), rewrap(3, kRootA, "w3-b"),
+                                            rewrap(4, kRootOld, "w4-b")};
+  YJ_ASSERT_OK_AND_ASSIGN(std::vector<bool> swapped, store_->RewrapVersions(batch, SomeTime(20)));
+  EXPECT_THAT(swapped, ::testing::ElementsAre(true, false, true));
+  YJ_ASSERT_OK_AND_ASSIGN(KeyVersionRecord one, store_->GetKeyVersion("finance", "payroll", 1));
+  EXPECT_EQ(one.wrapped_material, "w1-b");
+  YJ_ASSERT_OK_AND_ASSIGN(KeyVersionRecord four, store_->GetKeyVersion("finance", "payroll", 4));
+  EXPECT_EQ(four.root_key_id, kRootB);
+  YJ_ASSERT_OK_AND_ASSIGN(RootRotationRecord latest, store_->LatestRootRotation("finance"));
+  EXPECT_EQ(latest.last_progress, Stored(SomeTime(20)));
+
+  // A batch naming a missing version changes nothing, not even the versions before it.
+  const std::vector<VersionRewrap> broken = {rewrap(2, "", "w2-b"), rewrap(1, kRootB, "w1-c"),
+                                             rewrap(99, kRootA, "x")};
+  EXPECT_EQ(CodeOf(store_->RewrapVersions(broken, SomeTime(30))), absl::StatusCode::kNotFound);
+  YJ_ASSERT_OK_AND_ASSIGN(one, store_->GetKeyVersion("finance", "payroll", 1));
+  EXPECT_EQ(one.wrapped_material, "w1-b");
+  YJ_ASSERT_OK_AND_ASSIGN(latest, store_->LatestRootRotation("finance"));
+  EXPECT_EQ(latest.last_progress, Stored(SomeTime(20)));
+  // An empty batch is nothing to do.
+  YJ_ASSERT_OK_AND_ASSIGN(swapped, store_->RewrapVersions({}, SomeTime(40)));
+  EXPECT_TRUE(swapped.empty());
+}
+
 TEST_F(SqliteRootRotationsTest, RewrapTouchesOnlyTheDepartmentsUnfinishedRotation) {
   const RootRotationRecord finance = BeginFinance();
   YJ_ASSERT_OK_AND_ASSIGN(RootRotationRecord health,

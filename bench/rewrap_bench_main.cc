@@ -1,10 +1,10 @@
-// rewrap_bench: re-wrap throughput (docs/performance.md, "Root key re-wrap" and "Backup and
+// rewrap_bench: re-wrap throughput (docs/performance.md, "Root key re-wrap, backup and
 // restore"). Versions re-wrapped per second by core::RootRewrapJob (per version: an unwrap and a
-// wrap inside the HSM, and a compare-and-swap commit in SQLite), by a backup (snapshot, then each
-// version from its root to the backup key) and by a restore (each version from the backup key to
-// a new root, and a commit), against, in the same run on the same token, the raw rate of the same
-// HSM work alone through the keys layer (keys::RewrapVersionMaterial: unwrap under one root,
-// wrap under another, destroy).
+// wrap inside the HSM; per pass, one SQLite transaction of compare-and-swaps), by a backup
+// (snapshot, then each version from its root to the backup key) and by a restore (each version
+// from the backup key to a new root, committed in batches), against, in the same run on the same
+// token, the raw rate of the same HSM work alone through the keys layer
+// (keys::RewrapVersionMaterial: unwrap under one root, wrap under another, destroy).
 //
 //   build/bin/rewrap_bench --versions 2000 [--batch 1000]
 #include <cstdio>
@@ -134,14 +134,15 @@ absl::Status Run(const Flags& flags) {
   std::printf("| what | versions/s | ratio to raw |\n|---|---|---|\n");
   std::printf("| raw: keys::RewrapVersionMaterial (unwrap, wrap, destroy) | %.0f | 1.00 |\n",
               raw_rate);
-  std::printf("| RootRewrapJob (the above + SQLite compare-and-swap commit) | %.0f | %.2f |\n",
+  std::printf("| RootRewrapJob (the above + one SQLite transaction per pass) | %.0f | %.2f |\n",
               job_rate, job_rate / raw_rate);
   std::printf(
       "| backup::CreateBackup (snapshot, re-wrap to the backup key, digests) | %.0f | %.2f "
       "|\n",
       backup_rate, backup_rate / raw_rate);
-  std::printf("| backup::RestoreBackup (re-wrap to a new root + SQLite commit) | %.0f | %.2f |\n",
-              restore_rate, restore_rate / raw_rate);
+  std::printf(
+      "| backup::RestoreBackup (re-wrap to a new root + batched SQLite commits) | %.0f | %.2f |\n",
+      restore_rate, restore_rate / raw_rate);
   token.reset();
   return absl::OkStatus();
 }

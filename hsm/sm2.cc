@@ -99,9 +99,14 @@ absl::StatusOr<bool> Sm2Verify(absl::Span<const uint8_t> spki, absl::Span<const 
                                absl::Span<const uint8_t> signature) {
   ASSIGN_OR_RETURN(EvpPkeyPtr key, ParseSpkiDer(spki));
   if (!EVP_PKEY_is_a(key.get(), "SM2")) return absl::InvalidArgumentError("not an SM2 public key");
+  return Sm2VerifyWithKey(key.get(), message, signature);
+}
+
+absl::StatusOr<bool> Sm2VerifyWithKey(EVP_PKEY* key, absl::Span<const uint8_t> message,
+                                      absl::Span<const uint8_t> signature) {
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (ctx == nullptr) return OsslInternal("cannot allocate digest context");
-  RETURN_IF_ERROR(InitSm2Context(ctx.get(), key.get(), /*sign=*/false));
+  RETURN_IF_ERROR(InitSm2Context(ctx.get(), key, /*sign=*/false));
   if (EVP_DigestVerifyUpdate(ctx.get(), DataOrEmpty(message), message.size()) != 1) {
     return OsslInternal("SM2 verification failed");
   }

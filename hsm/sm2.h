@@ -4,6 +4,8 @@
 #ifndef YINJIAN_HSM_SM2_H_
 #define YINJIAN_HSM_SM2_H_
 
+#include <openssl/evp.h>
+
 #include <cstdint>
 #include <string_view>
 
@@ -32,6 +34,9 @@ absl::StatusOr<Bytes> Sm2Sign(const SecureBytes& pkcs8, absl::Span<const uint8_t
 // `spki`. A malformed signature is false. INVALID_ARGUMENT if `spki` is malformed or not SM2.
 absl::StatusOr<bool> Sm2Verify(absl::Span<const uint8_t> spki, absl::Span<const uint8_t> message,
                                absl::Span<const uint8_t> signature);
+// The same with a key already parsed (and checked to be SM2).
+absl::StatusOr<bool> Sm2VerifyWithKey(EVP_PKEY* key, absl::Span<const uint8_t> message,
+                                      absl::Span<const uint8_t> signature);
 
 }  // namespace yinjian::hsm
 

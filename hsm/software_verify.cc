@@ -64,17 +64,30 @@ bool VerifyResult(int rc) {
 absl::StatusOr<bool> VerifySignature(absl::Span<const uint8_t> spki, SignatureAlgorithm algorithm,
                                      absl::Span<const uint8_t> message,
                                      absl::Span<const uint8_t> signature) {
-  if (algorithm == SignatureAlgorithm::kSm2Sm3) return Sm2Verify(spki, message, signature);
+  ASSIGN_OR_RETURN(const VerifyingKey key, VerifyingKey::Parse(spki, algorithm));
+  return key.Verify(message, signature);
+}
+
+absl::StatusOr<VerifyingKey> VerifyingKey::Parse(absl::Span<const uint8_t> spki,
+                                                 SignatureAlgorithm algorithm) {
   ASSIGN_OR_RETURN(EvpPkeyPtr key, ParseKeyFor(spki, algorithm));
-  const std::optional<DigestAlgorithm> digest = DigestOf(algorithm);
+  return VerifyingKey(std::shared_ptr<EVP_PKEY>(key.release(), EVP_PKEY_free), algorithm);
+}
+
+absl::StatusOr<bool> VerifyingKey::Verify(absl::Span<const uint8_t> message,
+                                          absl::Span<const uint8_t> signature) const {
+  if (algorithm_ == SignatureAlgorithm::kSm2Sm3) {
+    return Sm2VerifyWithKey(key_.get(), message, signature);
+  }
+  const std::optional<DigestAlgorithm> digest = DigestOf(algorithm_);
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (ctx == nullptr) return OsslInternal("cannot allocate digest context");
   EVP_PKEY_CTX* pkey_ctx = nullptr;  // owned by ctx
   if (EVP_DigestVerifyInit_ex(ctx.get(), &pkey_ctx, digest ? DigestEvpName(*digest) : nullptr,
-                              nullptr, nullptr, key.get(), nullptr) != 1) {
+                              nullptr, nullptr, key_.get(), nullptr) != 1) {
     return OsslInternal("verify init failed");
   }
-  if (IsRsaPss(algorithm)) RETURN_IF_ERROR(ConfigureRsaPss(pkey_ctx, *digest));
+  if (IsRsaPss(algorithm_)) RETURN_IF_ERROR(ConfigureRsaPss(pkey_ctx, *digest));
   return VerifyResult(EVP_DigestVerify(ctx.get(), DataOrEmpty(signature), signature.size(),
                                        DataOrEmpty(message), message.size()));
 }

@@ -90,8 +90,12 @@ absl::StatusOr<uint32_t> NoteKeyId(NoteKeyType type, absl::string_view key_name,
 absl::StatusOr<std::unique_ptr<PublicKeyNoteVerifier>> PublicKeyNoteVerifier::Create(
     NoteKeyType type, absl::string_view key_name, absl::Span<const uint8_t> spki) {
   ASSIGN_OR_RETURN(uint32_t key_id, NoteKeyId(type, key_name, spki));
+  ASSIGN_OR_RETURN(hsm::VerifyingKey key,
+                   hsm::VerifyingKey::Parse(spki, type == NoteKeyType::kSm2
+                                                      ? hsm::SignatureAlgorithm::kSm2Sm3
+                                                      : hsm::SignatureAlgorithm::kEcdsaSha256));
   return std::unique_ptr<PublicKeyNoteVerifier>(new PublicKeyNoteVerifier(
-      type, std::string(key_name), key_id, hsm::Bytes(spki.begin(), spki.end())));
+      type, std::string(key_name), key_id, hsm::Bytes(spki.begin(), spki.end()), std::move(key)));
 }
 
 absl::StatusOr<std::unique_ptr<PublicKeyNoteVerifier>> PublicKeyNoteVerifier::FromVerifierKey(
@@ -136,9 +140,7 @@ std::string PublicKeyNoteVerifier::VerifierKey() const {
 
 absl::StatusOr<bool> PublicKeyNoteVerifier::Verify(absl::string_view text,
                                                    absl::Span<const uint8_t> signature) const {
-  if (type_ == NoteKeyType::kSm2) return hsm::Sm2Verify(spki_, hsm::AsSpan(text), signature);
-  return hsm::VerifySignature(spki_, hsm::SignatureAlgorithm::kEcdsaSha256, hsm::AsSpan(text),
-                              signature);
+  return key_.Verify(hsm::AsSpan(text), signature);
 }
 
 absl::StatusOr<std::unique_ptr<CallbackNoteSigner>> CallbackNoteSigner::Create(

@@ -42,6 +42,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "hsm/secure_bytes.h"
+#include "hsm/software_verify.h"
 #include "service/audit/signed_note.h"
 
 namespace yinjian::audit {
@@ -80,13 +81,19 @@ class PublicKeyNoteVerifier final : public NoteVerifier {
                               absl::Span<const uint8_t> signature) const override;
 
  private:
-  PublicKeyNoteVerifier(NoteKeyType type, std::string key_name, uint32_t key_id, hsm::Bytes spki)
-      : type_(type), key_name_(std::move(key_name)), key_id_(key_id), spki_(std::move(spki)) {}
+  PublicKeyNoteVerifier(NoteKeyType type, std::string key_name, uint32_t key_id, hsm::Bytes spki,
+                        hsm::VerifyingKey key)
+      : type_(type),
+        key_name_(std::move(key_name)),
+        key_id_(key_id),
+        spki_(std::move(spki)),
+        key_(std::move(key)) {}
 
   const NoteKeyType type_;
   const std::string key_name_;
   const uint32_t key_id_;
   const hsm::Bytes spki_;
+  const hsm::VerifyingKey key_;  // spki_, parsed once
 };
 
 // Signs through a caller-supplied function, so the private key can stay in the HSM (or wrapped,

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/openssl_cli.h"
@@ -119,6 +121,30 @@ TEST_P(SoftwareVerifyTest, TamperedMessageOrSignatureIsFalse) {
     YJ_ASSERT_OK_AND_ASSIGN(bool valid, VerifySignature(spki, c.algorithm, kMessage, bad));
     EXPECT_FALSE(valid) << "signature length " << bad.size();
   }
+}
+
+// A key parsed once serves many verifications, from several threads, with the same answers.
+TEST_P(SoftwareVerifyTest, AParsedKeyVerifiesRepeatedlyAndConcurrently) {
+  const Case& c = GetParam();
+  YJ_ASSERT_OK_AND_ASSIGN(Bytes sig, CliSign(c, kMessage));
+  YJ_ASSERT_OK_AND_ASSIGN(const VerifyingKey key, VerifyingKey::Parse(Spki(c.key), c.algorithm));
+  Bytes other = kMessage;
+  other[0] ^= 1;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        absl::StatusOr<bool> good = key.Verify(kMessage, sig);
+        absl::StatusOr<bool> bad = key.Verify(other, sig);
+        if (!good.ok() || !*good || !bad.ok() || *bad) ++wrong;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(VerifyingKey::Parse(Spki(c.wrong_key), c.algorithm).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_P(SoftwareVerifyTest, KeyOfWrongTypeIsInvalidArgument) {

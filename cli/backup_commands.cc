@@ -41,7 +41,7 @@ struct RestoreArgs {
   std::string from;
   std::vector<std::string> shares;
   std::string config;
-  std::string module = "/usr/lib/softhsm/libsofthsm2.so";
+  std::string module = server::kDefaultModulePath;
 };
 
 // Restores and drills fail with exit status 1 and the reason, like a failed verification.
@@ -209,7 +209,7 @@ absl::Status RunCreate(const GlobalOptions& globals, const CreateArgs& args) {
                    ManifestText(backup.manifest, args.out, sink.names()));
 }
 
-std::string ReportText(const char* what, const backup::RestoreReport& report) {
+std::string ReportText(bool drill, const backup::RestoreReport& report) {
   Table table{.rows = {
                   {"backup:", report.backup_id},
                   {"departments:", absl::StrCat(report.departments)},
@@ -218,14 +218,14 @@ std::string ReportText(const char* what, const backup::RestoreReport& report) {
                   {"not included:",
                    report.not_included.empty() ? "-" : absl::StrJoin(report.not_included, ", ")},
               }};
-  if (report.versions_checked > 0 || std::string(what) == "drill") {
+  if (drill) {
     table.rows.insert(table.rows.begin() + 3,
                       {"key versions checked:", absl::StrCat(report.versions_checked)});
   }
-  return absl::StrCat(what, " passed\n\n", RenderTable(table));
+  return absl::StrCat(drill ? "restore drill" : "restore", " passed\n\n", RenderTable(table));
 }
 
-absl::Status PrintReport(const GlobalOptions& globals, const char* what,
+absl::Status PrintReport(const GlobalOptions& globals, bool drill,
                          const backup::RestoreReport& report) {
   ASSIGN_OR_RETURN(const OutputFormat output, OutputFormatFromName(globals.output));
   v1::BackupManifest summary;  // the JSON form: the fields a report has
@@ -233,17 +233,29 @@ absl::Status PrintReport(const GlobalOptions& globals, const char* what,
   summary.set_versions(report.versions);
   summary.set_audit_log_size(report.audit_entries);
   for (const std::string& name : report.not_included) summary.add_not_included(name);
-  return PrintText(output, summary, ReportText(what, report));
+  return PrintText(output, summary, ReportText(drill, report));
+}
+
+// The backup read and checked, and its key rebuilt from the shares: what restores and drills
+// start from. Every failure here is the backup's or the shares' (exit status 1).
+struct OpenedBackup {
+  backup::BackupDirectory backup;
+  hsm::SecureBytes key;
+};
+absl::StatusOr<OpenedBackup> OpenBackup(const RestoreArgs& args) {
+  absl::StatusOr<backup::BackupDirectory> backup = backup::ReadBackupDirectory(args.from);
+  if (!backup.ok()) return Failed(backup.status());
+  absl::StatusOr<hsm::SecureBytes> key = backup::RecoverBackupKey(backup->manifest, args.shares);
+  if (!key.ok()) return Failed(key.status());
+  return OpenedBackup{.backup = std::move(*backup), .key = std::move(*key)};
 }
 
 absl::Status RunRestore(const GlobalOptions& globals, const RestoreArgs& args) {
   ASSIGN_OR_RETURN(const v1::ServerConfig config, server::LoadServerConfig(args.config));
-  ASSIGN_OR_RETURN(const backup::BackupDirectory backup, backup::ReadBackupDirectory(args.from));
-  absl::StatusOr<hsm::SecureBytes> key = backup::RecoverBackupKey(backup.manifest, args.shares);
-  if (!key.ok()) return Failed(key.status());
+  ASSIGN_OR_RETURN(const OpenedBackup opened, OpenBackup(args));
   ASSIGN_OR_RETURN(server::TokenSet tokens, server::OpenTokens(config.hsm()));
   absl::StatusOr<backup::RestoreReport> report = backup::RestoreBackup(
-      backup, *key,
+      opened.backup, opened.key,
       {.tokens = tokens.directory.get(),
        .store_path = config.store().sqlite_path(),
        .audit = !config.audit().disabled_for_benchmarks_only(),
@@ -252,17 +264,15 @@ absl::Status RunRestore(const GlobalOptions& globals, const RestoreArgs& args) {
        .witness_dir = config.audit().witness_dir(),
        .progress = [](int64_t done, int64_t total) { PrintProgress("restore", done, total); }});
   if (!report.ok()) return Failed(report.status());
-  return PrintReport(globals, "restore", *report);
+  return PrintReport(globals, /*drill=*/false, *report);
 }
 
 absl::Status RunVerify(const GlobalOptions& globals, const RestoreArgs& args) {
-  ASSIGN_OR_RETURN(const backup::BackupDirectory backup, backup::ReadBackupDirectory(args.from));
-  absl::StatusOr<hsm::SecureBytes> key = backup::RecoverBackupKey(backup.manifest, args.shares);
-  if (!key.ok()) return Failed(key.status());
+  ASSIGN_OR_RETURN(const OpenedBackup opened, OpenBackup(args));
   absl::StatusOr<backup::RestoreReport> report =
-      RunRestoreDrill(backup, *key, {.config = args.config, .module = args.module});
+      RunRestoreDrill(opened.backup, opened.key, {.config = args.config, .module = args.module});
   if (!report.ok()) return Failed(report.status());
-  return PrintReport(globals, "restore drill", *report);
+  return PrintReport(globals, /*drill=*/true, *report);
 }
 
 void AddSourceOptions(CLI::App* command, RestoreArgs* args) {

@@ -3,8 +3,8 @@
 #include <openssl/rand.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
-#include <set>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
@@ -56,18 +56,19 @@ absl::StatusOr<server::TokenSet> ThrowAwayTokens(const std::string& dir, const s
                                0600, pki::IfExists::kFail));
   // SoftHSM reads its configuration when the module is initialised, which happens below.
   ::setenv("SOFTHSM2_CONF", conf.c_str(), 1);
-  std::set<std::string> labels;
+  // The default token first (the directory's default), then each department token once.
+  std::vector<std::string> labels = {kDrillToken};
   for (const v1::BackupDepartment& department : manifest.departments()) {
-    if (!department.token_label().empty()) labels.insert(department.token_label());
+    const std::string& label = department.token_label();
+    if (!label.empty() && std::find(labels.begin(), labels.end(), label) == labels.end()) {
+      labels.push_back(label);
+    }
   }
   server::TokenSet set;
   ASSIGN_OR_RETURN(set.module, hsm::Pkcs11Module::Load({.path = module}));
+  // Every token is initialised before any is opened: InitializeToken re-initialises the module.
   std::vector<std::pair<std::string, hsm::SecureBytes>> pins;
-  for (const std::string& label : [&] {
-         std::vector<std::string> all{kDrillToken};
-         all.insert(all.end(), labels.begin(), labels.end());
-         return all;
-       }()) {
+  for (const std::string& label : labels) {
     ASSIGN_OR_RETURN(hsm::SecureBytes so_pin, RandomPin());
     ASSIGN_OR_RETURN(hsm::SecureBytes user_pin, RandomPin());
     RETURN_IF_ERROR(hsm::InitializeToken(*set.module, label, so_pin, user_pin));

@@ -1,6 +1,5 @@
 #include "service/api/backup_service_impl.h"
 
-#include <atomic>
 #include <deque>
 #include <fstream>
 #include <optional>

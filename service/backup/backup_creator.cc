@@ -1,7 +1,6 @@
 #include "service/backup/backup_creator.h"
 
 #include <openssl/rand.h>
-#include <unistd.h>
 
 #include <map>
 #include <memory>
@@ -14,7 +13,6 @@
 #include "service/backup/shamir.h"
 #include "service/backup/share_envelope.h"
 #include "service/keys/key_kind.h"
-#include "service/keys/root_key.h"
 #include "service/keys/version_material.h"
 #include "service/pki/certificate_info.h"
 #include "service/store/sqlite_store.h"
@@ -22,23 +20,12 @@
 namespace yinjian::backup {
 namespace {
 
-void RemoveDatabaseFiles(const std::string& path) {
-  if (path.empty()) return;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-    ::unlink(absl::StrCat(path, suffix).c_str());
-  }
-}
-
 absl::StatusOr<std::string> NewBackupId(absl::Time now) {
   uint8_t random[4];
   if (RAND_bytes(random, sizeof(random)) != 1) return absl::InternalError("RAND_bytes failed");
   return absl::StrCat(absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone()), "-",
                       absl::BytesToHexString(absl::string_view(
                           reinterpret_cast<const char*>(random), sizeof(random))));
-}
-
-std::string VersionName(const store::KeyVersionRecord& version) {
-  return absl::StrCat(version.department, "/", version.key, ":", version.version);
 }
 
 // A version to carry, with what re-wrapping it needs.
@@ -65,26 +52,21 @@ absl::StatusOr<std::vector<Pending>> CollectVersions(store::Store& snapshot,
     entry->set_name(department.name);
     entry->set_token_label(department.token_label);
     entry->set_root_key_id(department.root_key_id);
-    ASSIGN_OR_RETURN(std::vector<store::KeyRecord> keys, snapshot.ListKeys(department.name));
-    for (const store::KeyRecord& key : keys) {
-      ASSIGN_OR_RETURN(keys::KeyKind kind, keys::KindFromName(key.kind));
-      ASSIGN_OR_RETURN(keys::Protection protection, keys::ProtectionFromName(key.protection_level));
-      ASSIGN_OR_RETURN(std::vector<store::KeyVersionRecord> versions,
-                       snapshot.ListKeyVersions(department.name, key.name));
-      for (store::KeyVersionRecord& version : versions) {
-        if (version.wrapped_material.empty()) {
-          if (!version.hsm_object_id.empty() && version.state != store::kVersionDestroyed) {
-            manifest.add_not_included(VersionName(version));
-          }
-          continue;
+    RETURN_IF_ERROR(ForEachVersion(snapshot, department.name, [&](WalkedVersion walked) {
+      store::KeyVersionRecord& version = walked.version;
+      if (version.wrapped_material.empty()) {
+        if (!version.hsm_object_id.empty() && version.state != store::kVersionDestroyed) {
+          manifest.add_not_included(VersionName(version.department, version.key, version.version));
         }
-        entry->set_versions(entry->versions() + 1);
-        pending.push_back({.record = std::move(version),
-                           .kind = kind,
-                           .protection = protection,
-                           .token = *token});
+        return absl::OkStatus();
       }
-    }
+      entry->set_versions(entry->versions() + 1);
+      pending.push_back({.record = std::move(version),
+                         .kind = walked.kind,
+                         .protection = walked.protection,
+                         .token = *token});
+      return absl::OkStatus();
+    }));
   }
   return pending;
 }
@@ -108,8 +90,9 @@ absl::StatusOr<v1::BackupVersions> RewrapAll(const std::vector<Pending>& pending
                                     {.wrapped = hsm::ToBytes(record.wrapped_material)});
     if (!wrapped.ok()) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "cannot re-wrap ", VersionName(record), " under the backup key (its root key ",
-          record.root_key_id, "): ", wrapped.status().message()));
+          "cannot re-wrap ", VersionName(record.department, record.key, record.version),
+          " under the backup key (its root key ", record.root_key_id,
+          "): ", wrapped.status().message()));
     }
     v1::BackupVersion* entry = out.add_versions();
     entry->set_department(record.department);

@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 #include <openssl/evp.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -38,6 +39,33 @@ hsm::Bytes Digest(std::initializer_list<absl::Span<const uint8_t>> parts) {
 }  // namespace
 
 std::string ShareFileName(int index) { return absl::StrCat("custodian-", index, ".share"); }
+
+std::string VersionName(absl::string_view department, absl::string_view key, int32_t version) {
+  return absl::StrCat(department, "/", key, ":", version);
+}
+
+void RemoveDatabaseFiles(const std::string& path) {
+  if (path.empty()) return;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    ::unlink(absl::StrCat(path, suffix).c_str());
+  }
+}
+
+absl::Status ForEachVersion(store::Store& store, absl::string_view department,
+                            absl::FunctionRef<absl::Status(WalkedVersion)> visit) {
+  ASSIGN_OR_RETURN(std::vector<store::KeyRecord> keys, store.ListKeys(department));
+  for (const store::KeyRecord& key : keys) {
+    ASSIGN_OR_RETURN(keys::KeyKind kind, keys::KindFromName(key.kind));
+    ASSIGN_OR_RETURN(keys::Protection protection, keys::ProtectionFromName(key.protection_level));
+    ASSIGN_OR_RETURN(std::vector<store::KeyVersionRecord> versions,
+                     store.ListKeyVersions(department, key.name));
+    for (store::KeyVersionRecord& version : versions) {
+      RETURN_IF_ERROR(
+          visit({.key = key, .kind = kind, .protection = protection, .version = version}));
+    }
+  }
+  return absl::OkStatus();
+}
 
 hsm::Bytes KeyCheck(absl::string_view backup_id, absl::Span<const uint8_t> key) {
   static constexpr char kDomain[] = "yinjian-backup-key-check";

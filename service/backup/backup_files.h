@@ -6,11 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "google/protobuf/message.h"
 #include "hsm/secure_bytes.h"
+#include "service/keys/key_kind.h"
+#include "service/store/store.h"
 #include "yinjian/v1/backup.pb.h"
 
 namespace yinjian::backup {
@@ -24,6 +27,25 @@ inline constexpr size_t kBackupKeyBytes = 32;  // AES-256
 
 // "custodian-<index>.share".
 std::string ShareFileName(int index);
+
+// "department/key:version", as the manifest's not_included and every message name a version.
+std::string VersionName(absl::string_view department, absl::string_view key, int32_t version);
+
+// Removes an SQLite database file and its -wal, -shm and -journal companions (best effort).
+void RemoveDatabaseFiles(const std::string& path);
+
+// A version of a key as a backup, a restore or a drill walks them: the key's kind and
+// protection parsed once per key.
+struct WalkedVersion {
+  const store::KeyRecord& key;
+  keys::KeyKind kind;
+  keys::Protection protection;
+  store::KeyVersionRecord& version;
+};
+// Calls `visit` for every version of every key of `department` in `store`, by key name and
+// version; stops at the first error (the store's, a bad kind name, or visit's).
+absl::Status ForEachVersion(store::Store& store, absl::string_view department,
+                            absl::FunctionRef<absl::Status(WalkedVersion)> visit);
 
 // SHA-256("yinjian-backup-key-check\0" || backup_id || key).
 hsm::Bytes KeyCheck(absl::string_view backup_id, absl::Span<const uint8_t> key);

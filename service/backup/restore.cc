@@ -32,10 +32,22 @@ absl::Status MustNotExist(const std::string& path, absl::string_view what) {
   return absl::OkStatus();
 }
 
-// The token of each department of the backup, checked to hold none of its root key ids.
-absl::StatusOr<std::map<std::string, hsm::Token*>> TargetTokens(
-    const v1::BackupManifest& manifest, const core::TokenDirectory& tokens) {
-  std::map<std::string, hsm::Token*> out;
+// Where a department of the backup is restored: its token, its root key id (made anew there)
+// and a reference to that root key.
+struct TargetDepartment {
+  hsm::Token* token = nullptr;
+  std::string root_key_id;
+  std::unique_ptr<hsm::KeyRef> root;  // set once the root key is made
+};
+
+struct Restoring {
+  std::unique_ptr<store::SqliteStore> store;
+  std::map<std::string, TargetDepartment> departments;  // by name
+};
+
+// The target of each department of the backup, checked to hold none of its root key ids.
+absl::Status FindTargets(const v1::BackupManifest& manifest, const core::TokenDirectory& tokens,
+                         Restoring& state) {
   for (const v1::BackupDepartment& department : manifest.departments()) {
     absl::StatusOr<hsm::Token*> token = tokens.Find(department.token_label());
     if (!token.ok()) {
@@ -50,27 +62,17 @@ absl::StatusOr<std::map<std::string, hsm::Token*>> TargetTokens(
                                                         department.root_key_id(),
                                                         "; restore into a fresh token"));
     }
-    out[department.name()] = *token;
+    state.departments[department.name()] = {.token = *token,
+                                            .root_key_id = department.root_key_id()};
   }
-  return out;
+  return absl::OkStatus();
 }
 
-struct Restoring {
-  std::unique_ptr<store::SqliteStore> store;
-  std::map<std::string, hsm::Token*> tokens;                  // by department
-  std::map<std::string, std::string> root_key_ids;            // by department
-  std::map<std::string, std::unique_ptr<hsm::KeyRef>> roots;  // by department
-  std::vector<std::pair<hsm::Token*, std::string>> created_roots;
-};
-
-absl::Status MakeRoots(const v1::BackupManifest& manifest, Restoring& state) {
-  for (const v1::BackupDepartment& department : manifest.departments()) {
-    hsm::Token* token = state.tokens.at(department.name());
-    RETURN_IF_ERROR(keys::CreateRootKeyWithId(*token, department.root_key_id()));
-    state.created_roots.emplace_back(token, department.root_key_id());
-    state.root_key_ids[department.name()] = department.root_key_id();
-    state.roots[department.name()] = std::make_unique<hsm::KeyRef>(
-        *token, CKO_SECRET_KEY, hsm::ToBytes(department.root_key_id()));
+absl::Status MakeRoots(Restoring& state) {
+  for (auto& [name, department] : state.departments) {
+    RETURN_IF_ERROR(keys::CreateRootKeyWithId(*department.token, department.root_key_id));
+    department.root = std::make_unique<hsm::KeyRef>(*department.token, CKO_SECRET_KEY,
+                                                    hsm::ToBytes(department.root_key_id));
   }
   return absl::OkStatus();
 }
@@ -86,9 +88,9 @@ absl::Status RewrapVersions(const v1::BackupVersions& versions, BackupKey& backu
     ASSIGN_OR_RETURN(std::vector<bool> swapped, state.store->RewrapVersions(batch, absl::Now()));
     for (size_t i = 0; i < batch.size(); ++i) {
       if (!swapped[i]) {
-        return absl::InvalidArgumentError(absl::StrCat("the store snapshot has no material for ",
-                                                       batch[i].department, "/", batch[i].key, ":",
-                                                       batch[i].version, " to replace"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "the store snapshot has no material for ",
+            VersionName(batch[i].department, batch[i].key, batch[i].version), " to replace"));
       }
     }
     done += int64_t(batch.size());
@@ -97,19 +99,19 @@ absl::Status RewrapVersions(const v1::BackupVersions& versions, BackupKey& backu
     return absl::OkStatus();
   };
   for (const v1::BackupVersion& version : versions.versions()) {
-    const std::string name =
-        absl::StrCat(version.department(), "/", version.key(), ":", version.version());
-    auto token = state.tokens.find(version.department());
-    if (token == state.tokens.end()) {
+    const std::string name = VersionName(version.department(), version.key(), version.version());
+    auto target = state.departments.find(version.department());
+    if (target == state.departments.end()) {
       return absl::InvalidArgumentError(
           absl::StrCat("the backup's version ", name, " is of no department of its manifest"));
     }
     ASSIGN_OR_RETURN(keys::KeyKind kind, keys::KindFromName(version.kind()));
     ASSIGN_OR_RETURN(keys::Protection protection, keys::ProtectionFromName(version.protection()));
-    ASSIGN_OR_RETURN(hsm::KeyRef * from, backup_key.In(*token->second));
+    const TargetDepartment& department = target->second;
+    ASSIGN_OR_RETURN(hsm::KeyRef * from, backup_key.In(*department.token));
     absl::StatusOr<hsm::Bytes> wrapped =
-        keys::RewrapVersionMaterial(*token->second, *from, *state.roots.at(version.department()),
-                                    kind, protection, {.wrapped = hsm::ToBytes(version.wrapped())});
+        keys::RewrapVersionMaterial(*department.token, *from, *department.root, kind, protection,
+                                    {.wrapped = hsm::ToBytes(version.wrapped())});
     if (!wrapped.ok()) {
       return absl::Status(wrapped.status().code(),
                           absl::StrCat("cannot restore ", name, ": ", wrapped.status().message()));
@@ -121,7 +123,7 @@ absl::Status RewrapVersions(const v1::BackupVersions& versions, BackupKey& backu
                      .key = version.key(),
                      .version = version.version(),
                      .expected_root_key_id = record.root_key_id,
-                     .new_root_key_id = state.root_key_ids.at(version.department()),
+                     .new_root_key_id = department.root_key_id,
                      .new_wrapped_material = hsm::ToString(*wrapped)});
     if (batch.size() >= kRestoreBatch) RETURN_IF_ERROR(commit());
   }
@@ -152,12 +154,12 @@ absl::StatusOr<int64_t> ContinueAuditLog(const BackupDirectory& backup, const Re
 
 void Undo(const RestoreTarget& target, Restoring& state) {
   state.store.reset();
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-    ::unlink(absl::StrCat(target.store_path, suffix).c_str());
-  }
+  RemoveDatabaseFiles(target.store_path);
   if (!target.checkpoint_file.empty()) ::unlink(target.checkpoint_file.c_str());
-  for (const auto& [token, id] : state.created_roots) {
-    (void)core::DestroyTokenObjects(*token, hsm::ToBytes(id));
+  for (const auto& [name, department] : state.departments) {
+    if (department.root != nullptr) {
+      (void)core::DestroyTokenObjects(*department.token, hsm::ToBytes(department.root_key_id));
+    }
   }
 }
 
@@ -172,7 +174,7 @@ absl::StatusOr<RestoreReport> RestoreBackup(const BackupDirectory& backup,
   RETURN_IF_ERROR(MustNotExist(target.store_path, "store"));
   if (target.audit) RETURN_IF_ERROR(MustNotExist(target.checkpoint_file, "checkpoint file"));
   Restoring state;
-  ASSIGN_OR_RETURN(state.tokens, TargetTokens(backup.manifest, *target.tokens));
+  RETURN_IF_ERROR(FindTargets(backup.manifest, *target.tokens, state));
   ASSIGN_OR_RETURN(std::unique_ptr<BackupKey> key,
                    BackupKey::Create(hsm::SecureBytes(backup_key.begin(), backup_key.end())));
   ASSIGN_OR_RETURN(std::string snapshot, ReadWholeFile(backup.store_path));
@@ -185,7 +187,7 @@ absl::StatusOr<RestoreReport> RestoreBackup(const BackupDirectory& backup,
                                         backup.manifest.not_included().end()}};
   absl::Status restored = [&]() -> absl::Status {
     ASSIGN_OR_RETURN(state.store, store::SqliteStore::Open(target.store_path));
-    RETURN_IF_ERROR(MakeRoots(backup.manifest, state));
+    RETURN_IF_ERROR(MakeRoots(state));
     RETURN_IF_ERROR(RewrapVersions(backup.versions, *key, target, state));
     report.versions = backup.versions.versions_size();
     if (target.audit) {
@@ -213,26 +215,21 @@ absl::StatusOr<RestoreReport> DrillRestore(const BackupDirectory& backup,
   for (const store::DepartmentRecord& department : departments) {
     ASSIGN_OR_RETURN(hsm::Token * token, scratch.tokens->Find(department.token_label));
     hsm::KeyRef root(*token, CKO_SECRET_KEY, hsm::ToBytes(department.root_key_id));
-    ASSIGN_OR_RETURN(std::vector<store::KeyRecord> keys, store->ListKeys(department.name));
-    for (const store::KeyRecord& key : keys) {
-      ASSIGN_OR_RETURN(keys::KeyKind kind, keys::KindFromName(key.kind));
-      ASSIGN_OR_RETURN(keys::Protection protection, keys::ProtectionFromName(key.protection_level));
-      ASSIGN_OR_RETURN(std::vector<store::KeyVersionRecord> versions,
-                       store->ListKeyVersions(department.name, key.name));
-      for (const store::KeyVersionRecord& version : versions) {
-        if (version.wrapped_material.empty()) continue;
-        absl::StatusOr<keys::LoadedVersion> loaded =
-            keys::LoadVersion(*token, root, kind, protection,
-                              {.wrapped = hsm::ToBytes(version.wrapped_material),
-                               .public_key_spki = hsm::ToBytes(version.public_key_spki)});
-        if (!loaded.ok()) {
-          return absl::DataLossError(absl::StrCat("restored ", department.name, "/", key.name, ":",
-                                                  version.version,
-                                                  " does not load: ", loaded.status().message()));
-        }
-        ++report.versions_checked;
+    RETURN_IF_ERROR(ForEachVersion(*store, department.name, [&](WalkedVersion walked) {
+      const store::KeyVersionRecord& version = walked.version;
+      if (version.wrapped_material.empty()) return absl::OkStatus();
+      absl::StatusOr<keys::LoadedVersion> loaded =
+          keys::LoadVersion(*token, root, walked.kind, walked.protection,
+                            {.wrapped = hsm::ToBytes(version.wrapped_material),
+                             .public_key_spki = hsm::ToBytes(version.public_key_spki)});
+      if (!loaded.ok()) {
+        return absl::DataLossError(
+            absl::StrCat("restored ", VersionName(version.department, version.key, version.version),
+                         " does not load: ", loaded.status().message()));
       }
-    }
+      ++report.versions_checked;
+      return absl::OkStatus();
+    }));
   }
   return report;
 }

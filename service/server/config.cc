@@ -18,8 +18,8 @@ namespace {
 class ErrorCollector : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, int column, const std::string& message) override {
-    if (first_.empty()) first_ = absl::StrCat("line ", line + 1, " column ", column + 1, ": ",
-                                              message);
+    if (first_.empty())
+      first_ = absl::StrCat("line ", line + 1, " column ", column + 1, ": ", message);
   }
   const std::string& first() const { return first_; }
 
@@ -40,13 +40,14 @@ bool IsLoopbackAddress(absl::string_view host_port) {
 }
 
 void ApplyDefaults(v1::ServerConfig& config) {
-  if (config.listen_address().empty()) config.set_listen_address(std::string(kDefaultListenAddress));
+  if (config.listen_address().empty())
+    config.set_listen_address(std::string(kDefaultListenAddress));
   v1::Limits* limits = config.mutable_limits();
   if (limits->max_message_bytes() == 0) limits->set_max_message_bytes(4 << 20);
   if (limits->max_batch_items() == 0) limits->set_max_batch_items(1000);
   if (limits->max_payload_bytes() == 0) limits->set_max_payload_bytes(1 << 20);
   v1::HsmConfig* hsm = config.mutable_hsm();
-  if (hsm->module_path().empty()) hsm->set_module_path("/usr/lib/softhsm/libsofthsm2.so");
+  if (hsm->module_path().empty()) hsm->set_module_path(kDefaultModulePath);
   if (hsm->max_sessions() == 0) hsm->set_max_sessions(16);
   v1::AccessConfig* access = config.mutable_access();
   if (access->identity_cache_ms() == 0) access->set_identity_cache_ms(1000);
@@ -72,18 +73,17 @@ absl::Status ValidateServerConfig(const v1::ServerConfig& config) {
   RETURN_IF_ERROR(Require(hsm.pin_file().empty() != hsm.pin_env().empty(),
                           "hsm.pin_file / hsm.pin_env", "must name exactly one PIN source"));
   for (const v1::DepartmentToken& token : hsm.department_tokens()) {
-    RETURN_IF_ERROR(Require(!token.token_label().empty(), "hsm.department_tokens.token_label",
-                            "is required"));
+    RETURN_IF_ERROR(
+        Require(!token.token_label().empty(), "hsm.department_tokens.token_label", "is required"));
     RETURN_IF_ERROR(Require(token.pin_file().empty() != token.pin_env().empty(),
                             "hsm.department_tokens", "must name exactly one PIN source"));
   }
-  RETURN_IF_ERROR(Require(!config.store().sqlite_path().empty(), "store.sqlite_path",
-                          "is required"));
+  RETURN_IF_ERROR(
+      Require(!config.store().sqlite_path().empty(), "store.sqlite_path", "is required"));
   const v1::AccessConfig& access = config.access();
-  RETURN_IF_ERROR(Require(access.issuing_ca_certificate_file().empty() ==
-                              access.issuing_ca_key_file().empty(),
-                          "access.issuing_ca_certificate_file / access.issuing_ca_key_file",
-                          "must be given together"));
+  RETURN_IF_ERROR(Require(
+      access.issuing_ca_certificate_file().empty() == access.issuing_ca_key_file().empty(),
+      "access.issuing_ca_certificate_file / access.issuing_ca_key_file", "must be given together"));
   RETURN_IF_ERROR(Require(access.identity_cache_ms() >= -1, "access.identity_cache_ms",
                           "must be -1 (no reuse) or more"));
   const v1::LifecycleConfig& lifecycle = config.lifecycle();

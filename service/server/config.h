@@ -13,6 +13,8 @@
 namespace yinjian::server {
 
 inline constexpr absl::string_view kDefaultListenAddress = "127.0.0.1:7443";
+// hsm.module_path when the config names none: Debian's SoftHSM.
+inline constexpr char kDefaultModulePath[] = "/usr/lib/softhsm/libsofthsm2.so";
 
 // NOT_FOUND if the file is missing; INVALID_ARGUMENT if it does not parse or validate.
 absl::StatusOr<v1::ServerConfig> LoadServerConfig(const std::string& path);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -123,15 +124,15 @@ absl::Status Server::StartAudit(const v1::ServerConfig& config) {
   audit_service_ = std::make_unique<api::AuditServiceImpl>(*identity_, *auditor_, *access_, *store_,
                                                            audit_log_.get());
   // Store snapshots are staged next to the store (same file system, same protection).
-  const std::string& store_path = config.store().sqlite_path();
-  const size_t slash = store_path.rfind('/');
+  const std::filesystem::path store_dir =
+      std::filesystem::path(config.store().sqlite_path()).parent_path();
   backup_service_ = std::make_unique<api::BackupServiceImpl>(api::BackupBackends{
       .identity = identity_.get(),
       .auditor = auditor_.get(),
       .access = access_.get(),
       .store = store_.get(),
       .tokens = directory_.get(),
-      .staging_dir = slash == std::string::npos ? "." : store_path.substr(0, slash)});
+      .staging_dir = store_dir.empty() ? std::string(".") : store_dir.string()});
   return absl::OkStatus();
 }
 

@@ -85,6 +85,16 @@ set +e
 set -e
 [[ ${code} -eq 1 ]] && grep -q altered "${work}/err" || fail "altered share: exit ${code} $(cat "${work}/err")"
 
+# An altered backup file is caught by the manifest's digest, with the same exit status.
+cp -r "${b}" "${work}/altered-backup"
+printf ' ' >>"${work}/altered-backup/versions.json"
+set +e
+"${ctl}" backup verify --from "${work}/altered-backup" --shares "${b}/custodian-1.share" \
+  "${b}/custodian-3.share" 2>"${work}/err"; code=$?
+set -e
+[[ ${code} -eq 1 ]] && grep -q "does not match the manifest's digest" "${work}/err" \
+  || fail "altered versions.json: exit ${code} $(cat "${work}/err")"
+
 # Shares sealed for the custodians' certificates (CMS): no share is ever in the clear, and
 # each custodian opens only their own, with openssl.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "${work}/c1.key" -out "${work}/c1.pem" \

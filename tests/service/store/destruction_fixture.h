@@ -23,8 +23,6 @@
 
 namespace yinjian::store::testing {
 
-using ::yinjian::testing::TempDir;
-
 // A request by kate to destroy `version` of finance/payroll.
 inline DestructionRecord Request(int32_t version, const std::string& key = "payroll") {
   return {.department = "finance",
@@ -36,21 +34,12 @@ inline DestructionRecord Request(int32_t version, const std::string& key = "payr
           .requested = SomeTime(10)};
 }
 
-inline std::vector<int64_t> Ids(const std::vector<DestructionRecord>& requests) {
-  std::vector<int64_t> ids;
-  for (const DestructionRecord& r : requests) ids.push_back(r.id);
-  return ids;
-}
-
-class SqliteDestructionsTest : public ::testing::Test {
+class SqliteDestructionsTest : public ::yinjian::store::testing::StoreFileTest {
  protected:
   // finance/payroll: version 1 (wrapped), version 2 (primary, HSM-resident), version 3 (wrapped,
   // with an HSM object as well). finance/pensions and health/records: version 1 only.
   void SetUp() override {
-    YJ_ASSERT_OK_AND_ASSIGN(TempDir dir, TempDir::Create());
-    dir_ = std::make_unique<TempDir>(std::move(dir));
-    path_ = dir_->File("store.db");
-    YJ_ASSERT_OK_AND_ASSIGN(store_, SqliteStore::Open(path_));
+    ASSERT_NO_FATAL_FAILURE(StoreFileTest::SetUp());
     for (const char* name : {"finance", "health"}) {
       YJ_ASSERT_OK(store_->CreateDepartment({.name = name, .created = SomeTime(0)}));
     }
@@ -111,10 +100,6 @@ class SqliteDestructionsTest : public ::testing::Test {
     EXPECT_TRUE(claimed.ok()) << claimed.status();
     return id;
   }
-
-  std::unique_ptr<TempDir> dir_;
-  std::string path_;
-  std::unique_ptr<SqliteStore> store_;
 };
 
 }  // namespace yinjian::store::testing

@@ -25,6 +25,7 @@
 #include "service/store/sqlite_store.h"
 #include "tests/service/store/raw_sqlite.h"
 #include "tests/service/store/record_printers.h"
+#include "tests/service/store/store_test_util.h"
 #include "tests/support/status_test_macros.h"
 #include "tests/support/temp_dir.h"
 
@@ -35,7 +36,6 @@ using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using ::yinjian::testing::TempDir;
 
 // Sub-microsecond times prove that records come back as stored, not as given.
 absl::Time SomeTime(int64_t seconds) {
@@ -141,15 +141,8 @@ struct LogState {
   }
 };
 
-class SqliteAuditTest : public ::testing::Test {
+class SqliteAuditTest : public ::yinjian::store::testing::StoreFileTest {
  protected:
-  void SetUp() override {
-    YJ_ASSERT_OK_AND_ASSIGN(TempDir dir, TempDir::Create());
-    dir_ = std::make_unique<TempDir>(std::move(dir));
-    path_ = dir_->File("store.db");
-    YJ_ASSERT_OK_AND_ASSIGN(store_, SqliteStore::Open(path_));
-  }
-
   // Appends Entry(first) ... Entry(first + count - 1) with their nodes and checkpoint.
   absl::Status Append(int64_t first, int64_t count) {
     return store_->AppendAudit(Entries(first, count), NewNodes(first, first + count),
@@ -177,10 +170,6 @@ class SqliteAuditTest : public ::testing::Test {
     EXPECT_TRUE(found.ok()) << found.status();
     return found.ok() ? Indices(*found) : std::vector<int64_t>{-1};
   }
-
-  std::unique_ptr<TempDir> dir_;
-  std::string path_;
-  std::unique_ptr<SqliteStore> store_;
 };
 
 TEST_F(SqliteAuditTest, AnEmptyLogHasNothing) {

@@ -18,6 +18,7 @@
 #include "service/store/records.h"
 #include "service/store/sqlite_store.h"
 #include "tests/service/store/record_printers.h"
+#include "tests/service/store/store_test_util.h"
 #include "tests/support/status_test_macros.h"
 #include "tests/support/temp_dir.h"
 
@@ -27,7 +28,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using ::yinjian::testing::TempDir;
+using ::yinjian::store::testing::Ids;
 
 // Sub-microsecond times prove that records come back as stored, not as given.
 absl::Time SomeTime(int64_t seconds) {
@@ -60,29 +61,21 @@ GrantRecord DepartmentGrant(const std::string& department, const std::string& ke
   return grant;
 }
 
-std::vector<int64_t> Ids(const std::vector<GrantRecord>& grants) {
-  std::vector<int64_t> ids;
-  for (const GrantRecord& g : grants) ids.push_back(g.id);
-  return ids;
-}
-
-class SqliteGrantsTest : public ::testing::Test {
+class SqliteGrantsTest : public ::yinjian::store::testing::StoreFileTest {
  protected:
   void SetUp() override {
-    YJ_ASSERT_OK_AND_ASSIGN(TempDir dir, TempDir::Create());
-    dir_ = std::make_unique<TempDir>(std::move(dir));
-    path_ = dir_->File("store.db");
-    YJ_ASSERT_OK_AND_ASSIGN(store_, SqliteStore::Open(path_));
+    ASSERT_NO_FATAL_FAILURE(StoreFileTest::SetUp());
     for (const char* name : {"tax", "health", "police"}) {
       YJ_ASSERT_OK(store_->CreateDepartment({.name = name, .created = SomeTime(0)}));
     }
     for (const char* key : {"payroll", "pensions"}) {
-      YJ_ASSERT_OK(store_->CreateKey({.department = "tax",
-                                      .name = key,
-                                      .kind = "aes256-gcm",
-                                      .protection_level = "software",
-                                      .sharing_class = "conditional"},
-                                     {.state = kVersionEnabled, .wrapped_material = "wrapped"})
+      YJ_ASSERT_OK(store_
+                       ->CreateKey({.department = "tax",
+                                    .name = key,
+                                    .kind = "aes256-gcm",
+                                    .protection_level = "software",
+                                    .sharing_class = "conditional"},
+                                   {.state = kVersionEnabled, .wrapped_material = "wrapped"})
                        .status());
     }
     for (const auto& [name, department] : {std::pair<const char*, const char*>{"alice", "health"},
@@ -108,10 +101,6 @@ class SqliteGrantsTest : public ::testing::Test {
     }
     return created->id;
   }
-
-  std::unique_ptr<TempDir> dir_;
-  std::string path_;
-  std::unique_ptr<SqliteStore> store_;
 };
 
 TEST_F(SqliteGrantsTest, CreateStoresAPendingGrantAndRoundTripsEveryField) {
@@ -211,8 +200,8 @@ TEST_F(SqliteGrantsTest, ApprovalsActivateOnceEnoughDistinctOfficersApproved) {
   grant.required_approvals = 2;
   YJ_ASSERT_OK_AND_ASSIGN(GrantRecord created, store_->CreateGrant(grant));
 
-  YJ_ASSERT_OK_AND_ASSIGN(GrantRecord once, store_->ApproveGrant(created.id, "officer-a",
-                                                                 SomeTime(60)));
+  YJ_ASSERT_OK_AND_ASSIGN(GrantRecord once,
+                          store_->ApproveGrant(created.id, "officer-a", SomeTime(60)));
   EXPECT_EQ(once.state, kGrantPending);
   EXPECT_THAT(once.approved_by, ElementsAre("officer-a"));
   EXPECT_EQ(once.activated, absl::InfinitePast());
@@ -225,8 +214,8 @@ TEST_F(SqliteGrantsTest, ApprovalsActivateOnceEnoughDistinctOfficersApproved) {
   YJ_ASSERT_OK_AND_ASSIGN(got, store_->GetGrant(created.id));
   EXPECT_EQ(got, once);
 
-  YJ_ASSERT_OK_AND_ASSIGN(GrantRecord active, store_->ApproveGrant(created.id, "officer-b",
-                                                                   SomeTime(62)));
+  YJ_ASSERT_OK_AND_ASSIGN(GrantRecord active,
+                          store_->ApproveGrant(created.id, "officer-b", SomeTime(62)));
   EXPECT_EQ(active.state, kGrantActive);
   EXPECT_THAT(active.approved_by, ElementsAre("officer-a", "officer-b"));
   EXPECT_EQ(active.activated, Stored(SomeTime(62)));
@@ -461,8 +450,7 @@ TEST_F(SqliteGrantsTest, ListGrantsFiltersOnEveryField) {
   EXPECT_THAT(ids({.state = kGrantPending}), ElementsAre(bob_payroll.id));
   EXPECT_THAT(ids({.state = kGrantActive}), ElementsAre(alice_payroll));
   EXPECT_THAT(ids({.state = kGrantRevoked}), ElementsAre(police_pensions));
-  EXPECT_THAT(ids({.grantee_department = "health", .requested_by = "alice",
-                   .state = kGrantActive}),
+  EXPECT_THAT(ids({.grantee_department = "health", .requested_by = "alice", .state = kGrantActive}),
               ElementsAre(alice_payroll));
   EXPECT_THAT(ids({.grantee_department = "health", .state = kGrantRevoked}), IsEmpty());
 

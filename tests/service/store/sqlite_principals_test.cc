@@ -14,6 +14,7 @@
 #include "service/store/records.h"
 #include "service/store/sqlite_store.h"
 #include "tests/service/store/record_printers.h"
+#include "tests/service/store/store_test_util.h"
 #include "tests/support/status_test_macros.h"
 #include "tests/support/temp_dir.h"
 
@@ -23,7 +24,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using ::yinjian::testing::TempDir;
+using ::yinjian::store::testing::Ids;
 
 // Sub-microsecond times prove that records come back as stored, not as given.
 absl::Time SomeTime(int64_t seconds) {
@@ -53,13 +54,10 @@ CertificateRecord Certificate(const std::string& fingerprint, const std::string&
           .added = SomeTime(added_seconds)};
 }
 
-class SqlitePrincipalsTest : public ::testing::Test {
+class SqlitePrincipalsTest : public ::yinjian::store::testing::StoreFileTest {
  protected:
   void SetUp() override {
-    YJ_ASSERT_OK_AND_ASSIGN(TempDir dir, TempDir::Create());
-    dir_ = std::make_unique<TempDir>(std::move(dir));
-    path_ = dir_->File("store.db");
-    YJ_ASSERT_OK_AND_ASSIGN(store_, SqliteStore::Open(path_));
+    ASSERT_NO_FATAL_FAILURE(StoreFileTest::SetUp());
     for (const char* name : {"tax", "health", "police"}) {
       YJ_ASSERT_OK(store_->CreateDepartment({.name = name, .created = SomeTime(0)}));
     }
@@ -70,10 +68,6 @@ class SqlitePrincipalsTest : public ::testing::Test {
     p.created = Stored(p.created);
     return p;
   }
-
-  std::unique_ptr<TempDir> dir_;
-  std::string path_;
-  std::unique_ptr<SqliteStore> store_;
 };
 
 TEST_F(SqlitePrincipalsTest, CreateAndGetRoundTripEveryField) {
@@ -148,8 +142,7 @@ TEST_F(SqlitePrincipalsTest, CreatePrincipalErrors) {
 }
 
 TEST_F(SqlitePrincipalsTest, ListPrincipalsByDepartmentOrAll) {
-  for (const auto& [name, department] :
-       std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [name, department] : std::vector<std::pair<std::string, std::string>>{
            {"zoe", "health"}, {"bob", "tax"}, {"alice", "health"}, {"mia", "health"}}) {
     YJ_ASSERT_OK(store_->CreatePrincipal(Principal(name, department)));
   }
@@ -241,8 +234,7 @@ TEST_F(SqlitePrincipalsTest, CertificatesRoundTripEveryField) {
   EXPECT_EQ(got.not_after, absl::InfiniteFuture());
 
   // Listed by the time they were added.
-  YJ_ASSERT_OK_AND_ASSIGN(std::vector<CertificateRecord> listed,
-                          store_->ListCertificates("alice"));
+  YJ_ASSERT_OK_AND_ASSIGN(std::vector<CertificateRecord> listed, store_->ListCertificates("alice"));
   EXPECT_THAT(listed, ElementsAre(want_second, want_first));
 }
 
@@ -275,13 +267,11 @@ TEST_F(SqlitePrincipalsTest, AddCertificateErrors) {
   YJ_ASSERT_OK(store_->DisablePrincipal("bob", SomeTime(31)).status());
   const absl::Status disabled = store_->AddCertificate(Certificate(Fingerprint('b'), "bob"));
   EXPECT_EQ(disabled.code(), absl::StatusCode::kFailedPrecondition) << disabled;
-  EXPECT_EQ(store_->GetCertificate(Fingerprint('b')).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetCertificate(Fingerprint('b')).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(SqlitePrincipalsTest, GetAndListCertificateErrors) {
-  EXPECT_EQ(store_->GetCertificate(Fingerprint('f')).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetCertificate(Fingerprint('f')).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->GetCertificate("").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->ListCertificates("ghost").status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->ListCertificates("").status().code(), absl::StatusCode::kInvalidArgument);
@@ -316,12 +306,13 @@ class OffboardTest : public SqlitePrincipalsTest {
  protected:
   void SetUp() override {
     SqlitePrincipalsTest::SetUp();
-    YJ_ASSERT_OK(store_->CreateKey({.department = "tax",
-                                    .name = "payroll",
-                                    .kind = "aes256-gcm",
-                                    .protection_level = "software",
-                                    .sharing_class = "conditional"},
-                                   {.state = kVersionEnabled, .wrapped_material = "wrapped"})
+    YJ_ASSERT_OK(store_
+                     ->CreateKey({.department = "tax",
+                                  .name = "payroll",
+                                  .kind = "aes256-gcm",
+                                  .protection_level = "software",
+                                  .sharing_class = "conditional"},
+                                 {.state = kVersionEnabled, .wrapped_material = "wrapped"})
                      .status());
     YJ_ASSERT_OK(store_->CreatePrincipal(Principal("alice", "health", {"application"})));
     YJ_ASSERT_OK(store_->CreatePrincipal(Principal("bob", "health", {"application"})));
@@ -351,12 +342,6 @@ class OffboardTest : public SqlitePrincipalsTest {
       EXPECT_TRUE(store_->RevokeGrant(created->id, "officer", "done", SomeTime(62)).ok());
     }
     return created->id;
-  }
-
-  std::vector<int64_t> Ids(const std::vector<GrantRecord>& grants) {
-    std::vector<int64_t> ids;
-    for (const GrantRecord& g : grants) ids.push_back(g.id);
-    return ids;
   }
 };
 
@@ -412,8 +397,7 @@ TEST_F(OffboardTest, OffboardingChangesExactlyWhatItReports) {
   EXPECT_THAT(Ids(result.requests_withdrawn),
               ElementsAre(requested_for_department, requested_for_bob_pending));
   std::vector<GrantRecord> changed = result.grants_revoked;
-  changed.insert(changed.end(), result.requests_withdrawn.begin(),
-                 result.requests_withdrawn.end());
+  changed.insert(changed.end(), result.requests_withdrawn.begin(), result.requests_withdrawn.end());
   for (const GrantRecord& grant : changed) {
     EXPECT_EQ(grant.state, kGrantRevoked);
     EXPECT_EQ(grant.revoked_by, "admin");

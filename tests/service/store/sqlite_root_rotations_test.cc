@@ -34,9 +34,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::yinjian::store::testing::CodeOf;
+using ::yinjian::store::testing::Ids;
 using ::yinjian::store::testing::SomeTime;
 using ::yinjian::store::testing::Stored;
-using ::yinjian::testing::TempDir;
 
 // Root key ids with a NUL byte, so that a TEXT binding anywhere would not match.
 const std::string kRootA("\x00root-a", 7);
@@ -52,13 +52,7 @@ std::vector<std::string> Names(const std::vector<KeyVersionRecord>& versions) {
   return names;
 }
 
-std::vector<int64_t> Ids(const std::vector<RootRotationRecord>& rotations) {
-  std::vector<int64_t> ids;
-  for (const RootRotationRecord& r : rotations) ids.push_back(r.id);
-  return ids;
-}
-
-class SqliteRootRotationsTest : public ::testing::Test {
+class SqliteRootRotationsTest : public ::yinjian::store::testing::StoreFileTest {
  protected:
   // Department finance (root A):
   //   archive  v1 wrapped under B (already under the root finance rotates to)
@@ -69,10 +63,7 @@ class SqliteRootRotationsTest : public ::testing::Test {
   // So 4 versions of finance are not wrapped under B: payroll/1, payroll/4, pensions/1,
   // pensions/2.
   void SetUp() override {
-    YJ_ASSERT_OK_AND_ASSIGN(TempDir dir, TempDir::Create());
-    dir_ = std::make_unique<TempDir>(std::move(dir));
-    path_ = dir_->File("store.db");
-    YJ_ASSERT_OK_AND_ASSIGN(store_, SqliteStore::Open(path_));
+    ASSERT_NO_FATAL_FAILURE(StoreFileTest::SetUp());
     YJ_ASSERT_OK(store_->CreateDepartment(
         {.name = "finance", .root_key_id = kRootA, .created = SomeTime(0)}));
     YJ_ASSERT_OK(store_->CreateDepartment(
@@ -117,10 +108,6 @@ class SqliteRootRotationsTest : public ::testing::Test {
     EXPECT_TRUE(begun.ok()) << begun.status();
     return begun.ok() ? *begun : RootRotationRecord{};
   }
-
-  std::unique_ptr<TempDir> dir_;
-  std::string path_;
-  std::unique_ptr<SqliteStore> store_;
 };
 
 TEST_F(SqliteRootRotationsTest, BeginSwitchesTheRootAndCountsTheVersionsToRewrap) {

@@ -29,7 +29,13 @@ struct QueryArgs {
   int64_t limit = 0;
 };
 
-absl::Status RunLogKey(const GlobalOptions& globals, const std::string& out) {
+struct LogKeyArgs {
+  std::string out;
+  bool sm2 = false;
+};
+
+absl::Status RunLogKey(const GlobalOptions& globals, const LogKeyArgs& args) {
+  const std::string& out = args.out;
   if (out == "-") return absl::InvalidArgumentError("--out needs a file name (not -)");
   ASSIGN_OR_RETURN(const CommandEnv env, CommandEnv::Create(globals));
   auto stub = v1::AuditService::NewStub(env.channel());
@@ -37,6 +43,17 @@ absl::Status RunLogKey(const GlobalOptions& globals, const std::string& out) {
   RETURN_IF_ERROR(env.Call([&](grpc::ClientContext* context) {
     return stub->GetLogKey(context, v1::GetLogKeyRequest(), &response);
   }));
+  if (args.sm2) {
+    if (response.sm2_pem().empty()) {
+      return BadServerAnswer(
+          "the server signs its checkpoints with no SM2 key (config audit.sm2_signature)");
+    }
+    // The SM2 key in the places of the ECDSA one.
+    response.set_pem(response.sm2_pem());
+    response.set_verifier_key(response.sm2_verifier_key());
+    response.clear_sm2_pem();
+    response.clear_sm2_verifier_key();
+  }
   if (!out.empty()) {
     RETURN_IF_ERROR(ReplaceFileAtomically(out, response.pem(), "--out"));
     response.clear_pem();
@@ -139,12 +156,15 @@ void AddAuditCommands(CLI::App& app, const CommandRegistry& registry) {
       "audit", "the tamper-evident audit log: its key, checkpoints, entries and a full check");
   audit->require_subcommand(1);
 
-  auto key_out = std::make_shared<std::string>();
+  auto key_args = std::make_shared<LogKeyArgs>();
   CLI::App* log_key =
       audit->add_subcommand("log-key", "the log's public key (PEM), origin and C2SP verifier key");
-  log_key->add_option("--out", *key_out, "save the PEM here (mode 0644) instead of printing it");
+  log_key->add_option("--out", key_args->out,
+                      "save the PEM here (mode 0644) instead of printing it");
+  log_key->add_flag("--sm2", key_args->sm2,
+                    "the SM2 log key instead of the ECDSA P-256 one (audit.sm2_signature)");
   OnSelected(log_key, registry,
-             [globals = registry.globals, key_out] { return RunLogKey(*globals, *key_out); });
+             [globals = registry.globals, key_args] { return RunLogKey(*globals, *key_args); });
 
   CLI::App* checkpoint =
       audit->add_subcommand("checkpoint", "the latest signed checkpoint (C2SP signed note)");

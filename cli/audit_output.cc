@@ -42,9 +42,11 @@ std::string LogKeyText(const v1::LogKey& key, bool with_pem) {
     if (!text.empty() && text.back() != '\n') text += '\n';
     text += '\n';
   }
-  return absl::StrCat(
-      text,
-      RenderTable(Table{.rows = {{"origin", key.origin()}, {"verifier key", key.verifier_key()}}}));
+  Table facts{.rows = {{"origin", key.origin()}, {"verifier key", key.verifier_key()}}};
+  if (!key.sm2_verifier_key().empty()) {
+    facts.rows.push_back({"SM2 verifier key", key.sm2_verifier_key()});
+  }
+  return absl::StrCat(text, RenderTable(facts));
 }
 
 uint64_t UncoveredEntries(const LogCheckSummary& summary) {

@@ -73,12 +73,14 @@ absl::StatusOr<LogCheckSummary> VerifyLog(const CommandEnv& env, const AuditVeri
   auto stub = v1::AuditService::NewStub(env.channel());
   std::string origin = args.origin;
   std::string key_source = "--log-key";
+  std::string sm2_pem;  // the server's SM2 key, if it has one and no --log-key was given
   if (trusted_pem.empty()) {
     v1::LogKey key;
     RETURN_IF_ERROR(env.Call([&](grpc::ClientContext* context) {
       return stub->GetLogKey(context, v1::GetLogKeyRequest(), &key);
     }));
     trusted_pem = key.pem();
+    sm2_pem = key.sm2_pem();
     if (origin.empty()) origin = key.origin();
     key_source = "the server's log key";
   }
@@ -96,6 +98,7 @@ absl::StatusOr<LogCheckSummary> VerifyLog(const CommandEnv& env, const AuditVeri
   std::vector<const audit::NoteVerifier*> verifiers;
   if (!origin.empty()) {
     std::vector<std::pair<std::string, std::string>> keys = {{trusted_pem, key_source}};
+    if (!sm2_pem.empty()) keys.emplace_back(std::move(sm2_pem), "the server's SM2 log key");
     for (const std::string& file : args.previous_log_key_files) {
       ASSIGN_OR_RETURN(std::string pem, ReadFile(file, "--previous-log-key"));
       keys.emplace_back(std::move(pem), file);

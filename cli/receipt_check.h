@@ -16,7 +16,7 @@ namespace yinjian::cli {
 
 // The log key the user trusts: exactly one of the two is non-empty.
 struct TrustedLogKey {
-  std::string public_key_pem;  // SubjectPublicKeyInfo PEM of the ECDSA P-256 log key
+  std::string public_key_pem;  // SubjectPublicKeyInfo PEM of the log key (ECDSA P-256 or SM2)
   std::string verifier_key;    // "<origin>+<key id hex>+<base64(type || SPKI)>"
 };
 
@@ -25,9 +25,10 @@ struct TrustedLogKey {
 absl::StatusOr<TrustedLogKey> TrustedLogKeyFromFlags(const std::string& log_key_file,
                                                      const std::string& verifier_key);
 
-// A verifier for the log's ECDSA P-256 key in `pem`, whose signature lines carry the key name
-// `origin`. INVALID_ARGUMENT (naming `what`, e.g. "--log-key") if the PEM is not a P-256 public
-// key or `origin` is not a valid key name.
+// A verifier for the log's key in `pem`, ECDSA P-256 or (the optional second key) SM2, whose
+// signature lines carry the key name `origin`. INVALID_ARGUMENT (naming `what`, e.g.
+// "--log-key") if the PEM is neither a P-256 nor an SM2 public key or `origin` is not a valid key
+// name.
 absl::StatusOr<std::unique_ptr<audit::PublicKeyNoteVerifier>> LogKeyVerifier(
     absl::string_view pem, absl::string_view origin, absl::string_view what);
 

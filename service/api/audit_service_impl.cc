@@ -31,24 +31,23 @@ absl::Status AuditServiceImpl::Enabled() const {
 grpc::ServerUnaryReactor* AuditServiceImpl::GetReceipt(Context* context,
                                                        const v1::GetReceiptRequest* request,
                                                        v1::Receipt* response) {
-  return RunAsCaller(context, "GetReceipt", identity_, auditor_, request, response,
-                     [&](const Caller& caller) -> absl::Status {
-                       RETURN_IF_ERROR(Enabled());
-                       // Auditors may fetch any receipt; everyone else only those of their own
-                       // calls.
-                       absl::StatusOr<store::AuditEntryRecord> entry =
-                           store_.GetAuditEntry(request->index());
-                       if (entry.ok() && entry->principal == caller.principal.name) {
-                         access::TraceDecision(
-                             "", {.allowed = true, .reason = policy::Reason::kOwner});
-                       } else {
-                         RETURN_IF_ERROR(access_.Authorize(caller, Action::kReadAudit));
-                       }
-                       ASSIGN_OR_RETURN(std::string text, log_->Receipt(request->index()));
-                       response->set_index(request->index());
-                       response->set_text(std::move(text));
-                       return absl::OkStatus();
-                     });
+  return RunAsCaller(
+      context, "GetReceipt", identity_, auditor_, request, response,
+      [&](const Caller& caller) -> absl::Status {
+        RETURN_IF_ERROR(Enabled());
+        // Auditors may fetch any receipt; everyone else only those of their own
+        // calls.
+        absl::StatusOr<store::AuditEntryRecord> entry = store_.GetAuditEntry(request->index());
+        if (entry.ok() && entry->principal == caller.principal.name) {
+          access::TraceDecision("", {.allowed = true, .reason = policy::Reason::kOwner});
+        } else {
+          RETURN_IF_ERROR(access_.Authorize(caller, Action::kReadAudit));
+        }
+        ASSIGN_OR_RETURN(std::string text, log_->Receipt(request->index()));
+        response->set_index(request->index());
+        response->set_text(std::move(text));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::GetCheckpoint(Context* context,
@@ -73,6 +72,8 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetLogKey(Context* context,
                        response->set_pem(log_->log_key_pem());
                        response->set_origin(log_->origin());
                        response->set_verifier_key(log_->VerifierKey());
+                       response->set_sm2_pem(log_->sm2_log_key_pem());
+                       response->set_sm2_verifier_key(log_->Sm2VerifierKey());
                        return absl::OkStatus();
                      });
 }

@@ -99,6 +99,20 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(store::Store& store, Lo
       CallbackNoteSigner::Create(
           NoteKeyType::kEcdsaP256, log->options_.origin, key.public_key_spki(),
           [signing_key](absl::Span<const uint8_t> message) { return signing_key->Sign(message); }));
+  log->signers_.push_back(log->signer_.get());
+  log->verifiers_.push_back(log->verifier_.get());
+  if (Sm2LogKey* sm2_key = log->options_.sm2_key; sm2_key != nullptr) {
+    ASSIGN_OR_RETURN(log->sm2_verifier_,
+                     PublicKeyNoteVerifier::Create(NoteKeyType::kSm2, log->options_.origin,
+                                                   sm2_key->public_key_spki()));
+    ASSIGN_OR_RETURN(
+        log->sm2_signer_,
+        CallbackNoteSigner::Create(
+            NoteKeyType::kSm2, log->options_.origin, sm2_key->public_key_spki(),
+            [sm2_key](absl::Span<const uint8_t> message) { return sm2_key->Sign(message); }));
+    log->signers_.push_back(log->sm2_signer_.get());
+    log->verifiers_.push_back(log->sm2_verifier_.get());
+  }
   RETURN_IF_ERROR(log->Load());
   RETURN_IF_ERROR(log->CheckAgainstFile());
   // A crash between the store commit and the witness copy leaves the newest checkpoint
@@ -145,8 +159,7 @@ absl::Status AuditLog::CheckAgainstFile() {
     }
     return absl::OkStatus();
   }
-  const NoteVerifier* verifiers[] = {verifier_.get()};
-  absl::StatusOr<Checkpoint> signed_checkpoint = OpenCheckpoint(note, verifiers, options_.origin);
+  absl::StatusOr<Checkpoint> signed_checkpoint = OpenCheckpoint(note, verifiers_, options_.origin);
   if (!signed_checkpoint.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat("the checkpoint file ", options_.checkpoint_file,
@@ -234,8 +247,7 @@ absl::StatusOr<std::vector<AppendedEntry>> AuditLog::CommitOnce(const std::vecto
   ASSIGN_OR_RETURN(
       std::string body,
       FormatCheckpoint({.origin = options_.origin, .size = tree.range.size(), .root = root}));
-  const NoteSigner* signers[] = {signer_.get()};
-  ASSIGN_OR_RETURN(std::string note, SignNote(body, signers));
+  ASSIGN_OR_RETURN(std::string note, SignNote(body, signers_));
   store::AuditCheckpointRecord checkpoint{.size = int64_t(tree.range.size()),
                                           .root_hash = AsString(root),
                                           .note = note,
@@ -376,6 +388,14 @@ absl::StatusOr<std::vector<Hash>> AuditLog::ConsistencyProof(int64_t old_size, i
 }
 
 std::string AuditLog::VerifierKey() const { return verifier_->VerifierKey(); }
+
+std::string AuditLog::sm2_log_key_pem() const {
+  return options_.sm2_key == nullptr ? std::string() : options_.sm2_key->public_key_pem();
+}
+
+std::string AuditLog::Sm2VerifierKey() const {
+  return sm2_verifier_ == nullptr ? std::string() : sm2_verifier_->VerifierKey();
+}
 
 AuditLogStats AuditLog::stats() {
   absl::MutexLock lock(&mu_);

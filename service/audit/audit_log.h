@@ -34,6 +34,7 @@
 #include "service/audit/compact_range.h"
 #include "service/audit/log_key.h"
 #include "service/audit/note_keys.h"
+#include "service/audit/sm2_log_key.h"
 #include "service/store/store.h"
 
 namespace yinjian::audit {
@@ -47,6 +48,9 @@ struct AuditLogOptions {
   std::string witness_dir;
   // Most entries in one commit.
   size_t max_batch = 4096;
+  // If set, every checkpoint also carries an SM2 signature line (after the ECDSA one). Must
+  // outlive the log.
+  Sm2LogKey* sm2_key = nullptr;
 };
 
 struct AppendedEntry {
@@ -100,6 +104,10 @@ class AuditLog {
   // The C2SP verifier key string ("<origin>+<key id>+<base64>").
   std::string VerifierKey() const;
   const NoteVerifier& verifier() const { return *verifier_; }
+  // The SM2 key's PEM, verifier key and verifier; "", "" and null without one.
+  std::string sm2_log_key_pem() const;
+  std::string Sm2VerifierKey() const;
+  const NoteVerifier* sm2_verifier() const { return sm2_verifier_.get(); }
   AuditLogStats stats();
 
  private:
@@ -133,6 +141,11 @@ class AuditLog {
   const AuditLogOptions options_;
   std::unique_ptr<CallbackNoteSigner> signer_;
   std::unique_ptr<PublicKeyNoteVerifier> verifier_;
+  std::unique_ptr<CallbackNoteSigner> sm2_signer_;  // null without an SM2 key
+  std::unique_ptr<PublicKeyNoteVerifier> sm2_verifier_;
+  // The signers of every checkpoint, and the keys a checkpoint file is checked against.
+  std::vector<const NoteSigner*> signers_;
+  std::vector<const NoteVerifier*> verifiers_;
 
   void CommitLoop();
 

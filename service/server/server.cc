@@ -113,10 +113,14 @@ absl::Status Server::StartAudit(const v1::ServerConfig& config) {
                  "NOT logged and no receipts are issued; never run like this in production\n");
   } else {
     ASSIGN_OR_RETURN(log_key_, audit::LogKey::OpenOrCreate(*tokens_.front()));
+    if (audit.sm2_signature()) {
+      ASSIGN_OR_RETURN(sm2_log_key_, audit::Sm2LogKey::OpenOrCreate(*tokens_.front()));
+    }
     ASSIGN_OR_RETURN(audit_log_, audit::AuditLog::Open(*store_, *log_key_,
                                                        {.origin = audit.origin(),
                                                         .checkpoint_file = audit.checkpoint_file(),
-                                                        .witness_dir = audit.witness_dir()}));
+                                                        .witness_dir = audit.witness_dir(),
+                                                        .sm2_key = sm2_log_key_.get()}));
   }
   auditor_ = std::make_unique<api::CallAuditor>(audit_log_.get());
   access_service_ =

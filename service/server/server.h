@@ -87,7 +87,8 @@ class Server {
   std::unique_ptr<access::DestructionManager> destructions_;
   std::unique_ptr<api::CallIdentity> identity_;
   std::unique_ptr<audit::LogKey> log_key_;
-  std::unique_ptr<audit::AuditLog> audit_log_;  // null only with audit disabled (benchmarks)
+  std::unique_ptr<audit::Sm2LogKey> sm2_log_key_;  // with audit.sm2_signature only
+  std::unique_ptr<audit::AuditLog> audit_log_;     // null only with audit disabled (benchmarks)
   std::unique_ptr<api::CallAuditor> auditor_;
   std::unique_ptr<api::AuditServiceImpl> audit_service_;
   std::unique_ptr<api::BackupServiceImpl> backup_service_;

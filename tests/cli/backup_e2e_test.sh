@@ -38,6 +38,12 @@ y encrypt finance/gm --in "${work}/plain" --out "${work}/gm.yjc" >/dev/null
 y sign finance/seal --in "${work}/plain" --out "${work}/seal.sig" >/dev/null
 y pubkey finance/seal --out "${work}/seal.pem" >/dev/null
 as auditor audit log-key --out "${work}/old-log-key.pem" >/dev/null
+# This server does not sign with SM2 (audit.sm2_signature is off by default).
+set +e
+as auditor audit log-key --sm2 >/dev/null 2>"${work}/err"; code=$?
+set -e
+[[ ${code} -eq 1 ]] && grep -q FAILED_PRECONDITION "${work}/err" \
+  || fail "audit log-key --sm2 without an SM2 key: exit ${code}, $(cat "${work}/err")"
 
 # Only security administrators back up; thresholds are checked.
 set +e

@@ -17,6 +17,8 @@ eval "$("${source_dir}/softhsm-setup/create-token.sh" --dir "${work}/softhsm" --
 # The root key re-wrap job takes 3 versions a second, so a kill can land in the middle of it.
 printf 'lifecycle { rotation_check_seconds: 1 destruction_check_seconds: 1 destruction_waiting_seconds: 1 allow_short_destruction_wait_for_tests: true root_rewrap_batch: 3 root_retire_grace_seconds: 1 }\n' \
   >>"${work}/data/server.conf"
+# Checkpoints carry the optional SM2 signature line too (docs/receipts.md).
+printf 'audit { sm2_signature: true }\n' >>"${work}/data/server.conf"
 # shellcheck source=server_lib.sh
 source "${source_dir}/tests/cli/server_lib.sh"
 start_server
@@ -180,6 +182,24 @@ y receipt get "${index}" --out "${work}/deferred.receipt" >/dev/null
 "${ctl}" --output json receipt verify "${work}/deferred.receipt" --log-key "${work}/log.pem" \
   | grep -q '"operation":"GenerateRandom"' || fail "the deferred receipt does not verify"
 admin audit checkpoint | grep -q "^— " || fail "audit checkpoint shows no signature line"
+# The SM2 key: the same receipt verifies under it alone, by PEM and by verifier key; the
+# checkpoint has its line after the ECDSA one.
+admin audit log-key | grep -q "^SM2 verifier key" || fail "audit log-key shows no SM2 verifier key"
+admin audit log-key --sm2 --out "${work}/log-sm2.pem" >/dev/null
+openssl pkey -pubin -in "${work}/log-sm2.pem" -text -noout | grep -q "SM2" \
+  || fail "audit log-key --sm2 saved no SM2 key"
+sm2_verifier_key="$(admin --output json audit log-key --sm2 | grep -Eo '"verifier_key": *"[^"]*"' | cut -d'"' -f4)"
+[[ -n "${sm2_verifier_key}" && "${sm2_verifier_key}" != "${verifier_key}" ]] \
+  || fail "audit log-key --sm2 printed no SM2 verifier key"
+[[ "$(admin audit checkpoint | grep -c "^— ")" -eq 2 ]] || fail "the checkpoint lacks its SM2 line"
+env -u YINJIAN_PROFILE "${ctl}" receipt verify "${work}/r" --log-key "${work}/log-sm2.pem" >/dev/null \
+  || fail "the receipt does not verify with the SM2 log key"
+env -u YINJIAN_PROFILE "${ctl}" receipt verify "${work}/r" --verifier-key "${sm2_verifier_key}" \
+  >/dev/null || fail "the receipt does not verify with the SM2 verifier key"
+set +e
+"${ctl}" receipt verify "${work}/r-tampered" --log-key "${work}/log-sm2.pem" >/dev/null 2>&1; code=$?
+set -e
+[[ ${code} -eq 1 ]] || fail "a tampered receipt under the SM2 key: exit ${code}"
 
 admin principal add auditor1 --department tax --role auditor --out-dir "${creds}" >/dev/null
 if y audit query --limit 1 >/dev/null 2>&1; then fail "an application read the audit log"; fi
@@ -193,6 +213,7 @@ as auditor1 audit export --out "${work}/audit.jsonl" >/dev/null
 summary="$(as auditor1 audit verify)" || fail "audit verify"
 [[ "${summary}" == "audit log valid"* ]] || fail "audit verify printed: ${summary}"
 as auditor1 audit verify --log-key "${work}/log.pem" >/dev/null || fail "audit verify --log-key"
+as auditor1 audit verify --log-key "${work}/log-sm2.pem" >/dev/null || fail "audit verify, SM2 key"
 
 # Key lifecycle (docs/operations.md): a rotation keeps old ciphertexts readable; a disabled
 # version and the minimum decrypt version stop them; only the owning department's key officers

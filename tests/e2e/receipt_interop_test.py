@@ -74,6 +74,8 @@ class ReceiptInteropTest(unittest.TestCase):
     @classmethod
     def _set_up(cls):
         cls.d = d = audit_fixture.Deployment(ARGS.server_binary, ARGS.source_dir, "receipts")
+        # Checkpoints carry the SM2 line too, so both keys' procedures are checked here.
+        d.add_config("audit { sm2_signature: true }\n")
         d.start()
         d.create_department(DEPARTMENT)
         d.create_department(OTHER_DEPARTMENT)
@@ -107,6 +109,7 @@ class ReceiptInteropTest(unittest.TestCase):
                decision="allow", result="OK")
         cls.log_key = log_key.response
         cls.log_pem = d.write("log.pem", cls.log_key.pem)
+        cls.sm2_pem = d.write("log-sm2.pem", cls.log_key.sm2_pem)
         cls.origin = cls.log_key.origin
 
         context = {"tenant": "42", "batch": "7", "a": "first in key order"}
@@ -150,16 +153,22 @@ class ReceiptInteropTest(unittest.TestCase):
         """The named call's receipt, verified by the script; returns the VerifiedReceipt."""
         return vr.verify_receipt(self.outcomes[name].receipt, self.log_pem, self.origin)
 
-    def run_documented_check(self, receipt, log_pem_bytes=None, origin=None):
+    def run_documented_check(self, receipt, log_pem_bytes=None, origin=None, sm2=False):
         """Runs docs/receipts.md's check_receipt.py and commands in a fresh directory holding
-        receipt.txt and log.pem; returns the CompletedProcess."""
+        receipt.txt, log.pem and log-sm2.pem (with `sm2`, then also the SM2 line's commands);
+        returns the CompletedProcess."""
         work = tempfile.mkdtemp(dir=self.d.tmp)
         script = documented_block("receipt-check-script")
         commands = documented_block("receipt-check-commands")
+        if sm2:
+            commands += documented_block("receipt-check-sm2-commands")
         if log_pem_bytes is None:
             with open(self.log_pem, "rb") as f:
                 log_pem_bytes = f.read()
+        with open(self.sm2_pem, "rb") as f:
+            sm2_pem_bytes = f.read()
         for name, content in (("receipt.txt", receipt), ("log.pem", log_pem_bytes),
+                              ("log-sm2.pem", sm2_pem_bytes),
                               ("check_receipt.py", script.encode())):
             with open(os.path.join(work, name), "wb") as f:
                 f.write(content)
@@ -284,9 +293,38 @@ class ReceiptInteropTest(unittest.TestCase):
         typed_key = base64.b64encode(b"\x02" + spki).decode()  # signature type 0x02
         self.assertEqual(self.log_key.verifier_key,
                          f"{self.origin}+{key_id.hex()}+{typed_key}")
+        # The SM2 key: type 0xFF followed by the DER OID 1.2.156.10197.1.501, and the signed-note
+        # spec's recommended key ID, SHA-256(name || 0A || type || SPKI)[0:4].
+        sm2_spki = vr.spki_der(self.sm2_pem)
+        sm2_type = bytes.fromhex("ff06082a811ccf55018375")
+        sm2_key_id = hashlib.sha256(self.origin.encode() + b"\n" + sm2_type + sm2_spki).digest()[:4]
+        self.assertEqual(self.log_key.sm2_verifier_key,
+                         f"{self.origin}+{sm2_key_id.hex()}+"
+                         f"{base64.b64encode(sm2_type + sm2_spki).decode()}")
         note = vr.split_note(vr.split_receipt(self.outcomes["encrypt"].receipt).note)
         self.assertEqual([(s.key_name, s.key_id) for s in note.signatures],
-                         [(self.origin, key_id)])
+                         [(self.origin, key_id), (self.origin, sm2_key_id)])
+
+    def test_sm2_line_verifies_with_the_documented_openssl_commands(self):
+        for name, outcome in self.outcomes.items():
+            with self.subTest(call=name):
+                result = self.run_documented_check(outcome.receipt, sm2=True)
+                self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+                self.assertIn("Verified OK", result.stdout)  # the ECDSA line
+                self.assertIn("Signature Verified Successfully", result.stdout)  # the SM2 line
+        # A flipped bit in the SM2 signature: the ECDSA check still passes, openssl's SM2 check
+        # does not.
+        receipt = self.outcomes["encrypt"].receipt
+        sm2_line = receipt.decode().rstrip("\n").split("\n")[-1]
+        self.assertTrue(sm2_line.startswith(f"\u2014 {self.origin} "), sm2_line)
+        blob = bytearray(base64.b64decode(sm2_line.rsplit(" ", 1)[1]))
+        blob[-3] ^= 0x01
+        forged = receipt.decode().replace(
+            sm2_line, f"\u2014 {self.origin} {base64.b64encode(bytes(blob)).decode()}").encode()
+        result = self.run_documented_check(forged, sm2=True)
+        self.assertNotEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("Verified OK", result.stdout)
+        self.assertNotIn("Signature Verified Successfully", result.stdout)
 
     def test_deferred_receipt_comes_from_get_receipt(self):
         d = self.d
@@ -460,13 +498,16 @@ class ReceiptInteropTest(unittest.TestCase):
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         signature = foreign.sign(note.text.encode(), ec.ECDSA(hashes.SHA256()))
         log_key_id = vr.key_id(vr.spki_der(self.log_pem))
-        genuine_line = genuine.decode().rstrip("\n").split("\n")[-1]
+        # The receipt ends with the note's signature lines (the log key's, then the SM2 key's).
+        text = genuine.decode()
+        signature_block = text[text.rindex("\n\n") + 2:]
 
         def signature_line(key_id):
             return f"\u2014 {self.origin} {base64.b64encode(key_id + signature).decode()}"
 
         def with_lines(*lines):
-            return genuine.decode().replace(genuine_line, "\n".join(lines)).encode()
+            """The receipt with `lines` in place of all its signature lines."""
+            return (text[:len(text) - len(signature_block)] + "\n".join(lines) + "\n").encode()
 
         # Signed by another key, under that key's ID: not the log's signature.
         own_id = with_lines(signature_line(vr.key_id(foreign_spki)))
@@ -484,7 +525,8 @@ class ReceiptInteropTest(unittest.TestCase):
         # The genuine receipt against the other key: no signature of that key.
         self.assertRejected(genuine, log_pem=foreign_pem, because="no signature by the log key")
         # An extra signature from an unknown key is ignored, as signed notes require.
-        cosigned = with_lines(genuine_line, signature_line(vr.key_id(foreign_spki)))
+        cosigned = with_lines(*signature_block.splitlines(),
+                              signature_line(vr.key_id(foreign_spki)))
         self.assertEqual(vr.verify_receipt(cosigned, self.log_pem, self.origin).entry,
                          vr.split_receipt(genuine).entry)
 

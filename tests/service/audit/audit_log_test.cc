@@ -13,12 +13,15 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "hsm/objects.h"
+#include "hsm/sm2.h"
 #include "service/audit/checkpoint.h"
 #include "service/audit/proof_text.h"
 #include "service/audit/rejection.h"
+#include "service/audit/signed_note.h"
 #include "service/store/sqlite_store.h"
 #include "tests/service/store/raw_sqlite.h"
 #include "tests/support/status_test_macros.h"
@@ -71,11 +74,13 @@ class AuditLogTest : public yinjian::testing::TokenTest {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<std::unique_ptr<AuditLog>> OpenLog(bool with_checkpoint_file = true) {
+  absl::StatusOr<std::unique_ptr<AuditLog>> OpenLog(bool with_checkpoint_file = true,
+                                                    Sm2LogKey* sm2_key = nullptr) {
     return AuditLog::Open(*store_, *key_,
                           {.origin = "yinjian.test/audit",
                            .checkpoint_file = with_checkpoint_file ? CheckpointPath() : "",
-                           .witness_dir = ""});
+                           .witness_dir = "",
+                           .sm2_key = sm2_key});
   }
 
   void AppendN(AuditLog& log, int n, const std::string& principal) {
@@ -284,6 +289,96 @@ TEST_F(AuditLogTest, AStoreWhoseEntriesDisagreeWithItsCheckpointIsRefused) {
   YJ_ASSERT_OK(OpenStore());
   absl::StatusOr<std::unique_ptr<AuditLog>> reopened = OpenLog();
   EXPECT_EQ(reopened.status().code(), absl::StatusCode::kFailedPrecondition) << reopened.status();
+}
+
+// The checkpoint note a receipt carries, parsed.
+Note ReceiptNote(const std::string& receipt) {
+  absl::StatusOr<TlogProof> proof = ParseTlogProof(receipt);
+  EXPECT_TRUE(proof.ok()) << proof.status();
+  if (!proof.ok()) return {};
+  absl::StatusOr<Note> note = ParseNote(proof->checkpoint);
+  EXPECT_TRUE(note.ok()) << note.status();
+  return note.ok() ? *note : Note();
+}
+
+TEST_F(AuditLogTest, AnSm2KeyAddsASecondSignatureLineThatVerifiesOnItsOwn) {
+  YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Sm2LogKey> sm2, Sm2LogKey::OpenOrCreate(token()));
+  YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog(true, sm2.get()));
+  ASSERT_NE(log->sm2_verifier(), nullptr);
+  EXPECT_EQ(log->sm2_log_key_pem(), sm2->public_key_pem());
+  EXPECT_TRUE(absl::StartsWith(log->Sm2VerifierKey(), "yinjian.test/audit+"));
+  EXPECT_NE(log->Sm2VerifierKey(), log->VerifierKey());
+  YJ_ASSERT_OK_AND_ASSIGN(AppendedEntry entry, log->Append(Event("fin-app", "Sign")));
+  YJ_ASSERT_OK_AND_ASSIGN(std::string receipt, log->ReceiptFor(entry));
+
+  // ECDSA first, then SM2, both under the log's origin.
+  const Note note = ReceiptNote(receipt);
+  ASSERT_EQ(note.signatures.size(), 2u);
+  EXPECT_EQ(note.signatures[0].key_id, log->verifier().key_id());
+  EXPECT_EQ(note.signatures[1].key_id, log->sm2_verifier()->key_id());
+  EXPECT_EQ(note.signatures[1].key_name, "yinjian.test/audit");
+  // The SM2 line is a plain SM2-with-SM3 signature over the checkpoint text.
+  YJ_ASSERT_OK_AND_ASSIGN(bool valid,
+                          hsm::Sm2Verify(sm2->public_key_spki(), hsm::ToBytes(note.text),
+                                         note.signatures[1].signature));
+  EXPECT_TRUE(valid);
+
+  // Either key alone verifies the receipt; so do both.
+  const NoteVerifier* ecdsa_only[] = {&log->verifier()};
+  const NoteVerifier* sm2_only[] = {log->sm2_verifier()};
+  const NoteVerifier* both[] = {&log->verifier(), log->sm2_verifier()};
+  for (absl::Span<const NoteVerifier* const> verifiers :
+       {absl::MakeConstSpan(ecdsa_only), absl::MakeConstSpan(sm2_only),
+        absl::MakeConstSpan(both)}) {
+    YJ_EXPECT_OK(VerifyReceipt(receipt, verifiers, "yinjian.test/audit").status());
+  }
+
+  // A damaged SM2 line: whoever trusts the SM2 key rejects the receipt; a verifier that knows
+  // only the ECDSA key ignores the line, as signed notes require.
+  Note damaged = note;
+  damaged.signatures[1].signature[10] ^= 0x01;
+  YJ_ASSERT_OK_AND_ASSIGN(std::string damaged_note, FormatNote(damaged));
+  YJ_ASSERT_OK_AND_ASSIGN(TlogProof proof, ParseTlogProof(receipt));
+  const std::string forged = absl::StrReplaceAll(receipt, {{proof.checkpoint, damaged_note}});
+  ASSERT_NE(forged, receipt);
+  for (absl::Span<const NoteVerifier* const> verifiers :
+       {absl::MakeConstSpan(sm2_only), absl::MakeConstSpan(both)}) {
+    absl::StatusOr<VerifiedReceipt> rejected =
+        VerifyReceipt(forged, verifiers, "yinjian.test/audit");
+    EXPECT_EQ(RejectionOf(rejected.status()), Rejection::kBadSignature) << rejected.status();
+  }
+  YJ_EXPECT_OK(VerifyReceipt(forged, ecdsa_only, "yinjian.test/audit").status());
+}
+
+TEST_F(AuditLogTest, TheSm2LineCanBeTurnedOnAndOffAcrossRestarts) {
+  YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Sm2LogKey> sm2, Sm2LogKey::OpenOrCreate(token()));
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+    AppendN(*log, 2, "fin-app");
+  }
+  std::string with_sm2;
+  {
+    // On: the checkpoint file (one line) is accepted and new checkpoints carry two.
+    YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog(true, sm2.get()));
+    YJ_ASSERT_OK_AND_ASSIGN(AppendedEntry entry, log->Append(Event("fin-app", "Sign")));
+    YJ_ASSERT_OK_AND_ASSIGN(with_sm2, log->ReceiptFor(entry));
+    EXPECT_EQ(ReceiptNote(with_sm2).signatures.size(), 2u);
+  }
+  {
+    // Off again: the file's two-line checkpoint is accepted; new checkpoints carry one line.
+    YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+    EXPECT_EQ(log->sm2_verifier(), nullptr);
+    EXPECT_EQ(log->Sm2VerifierKey(), "");
+    YJ_ASSERT_OK_AND_ASSIGN(AppendedEntry entry, log->Append(Event("fin-app", "Sign")));
+    YJ_ASSERT_OK_AND_ASSIGN(std::string receipt, log->ReceiptFor(entry));
+    EXPECT_EQ(ReceiptNote(receipt).signatures.size(), 1u);
+  }
+  // And on once more, with the same SM2 key from the token: the older SM2 receipt still
+  // verifies under the key the log now reports.
+  YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Sm2LogKey> reopened, Sm2LogKey::OpenOrCreate(token()));
+  YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog(true, reopened.get()));
+  const NoteVerifier* sm2_only[] = {log->sm2_verifier()};
+  YJ_EXPECT_OK(VerifyReceipt(with_sm2, sm2_only, "yinjian.test/audit").status());
 }
 
 }  // namespace

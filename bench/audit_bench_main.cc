@@ -45,6 +45,7 @@ struct Flags {
   int repetitions = 3;
   std::vector<int> concurrency = {1, 4, 16, 64};
   bool json = false;
+  bool sm2_signature = false;  // receipts on: checkpoints also signed with SM2
 };
 
 void Progress(const std::string& line) { std::fprintf(stderr, "audit_bench: %s\n", line.c_str()); }
@@ -61,6 +62,7 @@ std::string Header(const Flags& flags, const Loads& loads) {
       absl::StrJoin(flags.concurrency, ","), "\n",
       absl::FormatTime("%Y-%m-%d %H:%M", absl::Now(), absl::UTCTimeZone()), " UTC; ",
       std::thread::hardware_concurrency(), " CPUs; ", OpenSSL_version(OPENSSL_VERSION),
+      flags.sm2_signature ? "; receipts on: checkpoints signed with ECDSA and SM2" : "",
       "; SoftHSM via ", flags.module, "; load average before ", loads.before,
       ", between receipts on and off ", loads.between, ", after ", loads.after, "\n\n");
 }
@@ -75,6 +77,8 @@ absl::StatusOr<std::unique_ptr<ServiceFixture>> StartService(const Flags& flags,
     customize = [](v1::ServerConfig& config) {
       config.mutable_audit()->set_disabled_for_benchmarks_only(true);
     };
+  } else if (flags.sm2_signature) {
+    customize = [](v1::ServerConfig& config) { config.mutable_audit()->set_sm2_signature(true); };
   }
   ASSIGN_OR_RETURN(std::unique_ptr<ServiceFixture> fixture,
                    ServiceFixture::Create(flags.module, customize));
@@ -181,6 +185,8 @@ int main(int argc, char** argv) {
       ->delimiter(',')
       ->check(CLI::Range(1, 256));
   app.add_flag("--json", flags.json, "print JSON lines instead of tables");
+  app.add_flag("--sm2-signature", flags.sm2_signature,
+               "receipts on: checkpoints also carry the SM2 signature line (audit.sm2_signature)");
   CLI11_PARSE(app, argc, argv);
 
   absl::Status status = yinjian::bench::Run(flags);

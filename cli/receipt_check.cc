@@ -56,8 +56,6 @@ absl::StatusOr<std::unique_ptr<audit::PublicKeyNoteVerifier>> LogKeyVerifier(
     absl::StatusOr<std::unique_ptr<audit::PublicKeyNoteVerifier>> sm2 =
         audit::PublicKeyNoteVerifier::Create(audit::NoteKeyType::kSm2, origin, *spki);
     if (sm2.ok()) return sm2;
-  }
-  if (!verifier.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(what, ": not usable as the log key for \"",
                                                    origin, "\": ", verifier.status().message()));
   }

@@ -35,8 +35,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetReceipt(Context* context,
       context, "GetReceipt", identity_, auditor_, request, response,
       [&](const Caller& caller) -> absl::Status {
         RETURN_IF_ERROR(Enabled());
-        // Auditors may fetch any receipt; everyone else only those of their own
-        // calls.
+        // Auditors may fetch any receipt; everyone else only those of their own calls.
         absl::StatusOr<store::AuditEntryRecord> entry = store_.GetAuditEntry(request->index());
         if (entry.ok() && entry->principal == caller.principal.name) {
           access::TraceDecision("", {.allowed = true, .reason = policy::Reason::kOwner});

@@ -90,28 +90,23 @@ void AuditLog::CacheNodes(const std::vector<store::AuditNodeRecord>& nodes,
 absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(store::Store& store, LogKey& key,
                                                          AuditLogOptions options) {
   std::unique_ptr<AuditLog> log(new AuditLog(store, key, std::move(options)));
-  ASSIGN_OR_RETURN(log->verifier_,
-                   PublicKeyNoteVerifier::Create(NoteKeyType::kEcdsaP256, log->options_.origin,
-                                                 key.public_key_spki()));
   LogKey* signing_key = &key;
   ASSIGN_OR_RETURN(
       log->signer_,
       CallbackNoteSigner::Create(
           NoteKeyType::kEcdsaP256, log->options_.origin, key.public_key_spki(),
           [signing_key](absl::Span<const uint8_t> message) { return signing_key->Sign(message); }));
-  log->signers_.push_back(log->signer_.get());
-  log->verifiers_.push_back(log->verifier_.get());
   if (Sm2LogKey* sm2_key = log->options_.sm2_key; sm2_key != nullptr) {
-    ASSIGN_OR_RETURN(log->sm2_verifier_,
-                     PublicKeyNoteVerifier::Create(NoteKeyType::kSm2, log->options_.origin,
-                                                   sm2_key->public_key_spki()));
     ASSIGN_OR_RETURN(
         log->sm2_signer_,
         CallbackNoteSigner::Create(
             NoteKeyType::kSm2, log->options_.origin, sm2_key->public_key_spki(),
             [sm2_key](absl::Span<const uint8_t> message) { return sm2_key->Sign(message); }));
-    log->signers_.push_back(log->sm2_signer_.get());
-    log->verifiers_.push_back(log->sm2_verifier_.get());
+  }
+  for (const CallbackNoteSigner* signer : {log->signer_.get(), log->sm2_signer_.get()}) {
+    if (signer == nullptr) continue;
+    log->signers_.push_back(signer);
+    log->verifiers_.push_back(&signer->verifier());
   }
   RETURN_IF_ERROR(log->Load());
   RETURN_IF_ERROR(log->CheckAgainstFile());
@@ -387,14 +382,18 @@ absl::StatusOr<std::vector<Hash>> AuditLog::ConsistencyProof(int64_t old_size, i
   return ConsistencyProofFromSubtrees(uint64_t(old_size), uint64_t(new_size), SubtreeFromStore());
 }
 
-std::string AuditLog::VerifierKey() const { return verifier_->VerifierKey(); }
+std::string AuditLog::VerifierKey() const { return signer_->verifier().VerifierKey(); }
 
 std::string AuditLog::sm2_log_key_pem() const {
   return options_.sm2_key == nullptr ? std::string() : options_.sm2_key->public_key_pem();
 }
 
 std::string AuditLog::Sm2VerifierKey() const {
-  return sm2_verifier_ == nullptr ? std::string() : sm2_verifier_->VerifierKey();
+  return sm2_signer_ == nullptr ? std::string() : sm2_signer_->verifier().VerifierKey();
+}
+
+const NoteVerifier* AuditLog::sm2_verifier() const {
+  return sm2_signer_ == nullptr ? nullptr : &sm2_signer_->verifier();
 }
 
 AuditLogStats AuditLog::stats() {

@@ -103,11 +103,11 @@ class AuditLog {
   const std::string& log_key_pem() const { return key_.public_key_pem(); }
   // The C2SP verifier key string ("<origin>+<key id>+<base64>").
   std::string VerifierKey() const;
-  const NoteVerifier& verifier() const { return *verifier_; }
+  const NoteVerifier& verifier() const { return signer_->verifier(); }
   // The SM2 key's PEM, verifier key and verifier; "", "" and null without one.
   std::string sm2_log_key_pem() const;
   std::string Sm2VerifierKey() const;
-  const NoteVerifier* sm2_verifier() const { return sm2_verifier_.get(); }
+  const NoteVerifier* sm2_verifier() const;
   AuditLogStats stats();
 
  private:
@@ -140,10 +140,9 @@ class AuditLog {
   LogKey& key_;
   const AuditLogOptions options_;
   std::unique_ptr<CallbackNoteSigner> signer_;
-  std::unique_ptr<PublicKeyNoteVerifier> verifier_;
   std::unique_ptr<CallbackNoteSigner> sm2_signer_;  // null without an SM2 key
-  std::unique_ptr<PublicKeyNoteVerifier> sm2_verifier_;
-  // The signers of every checkpoint, and the keys a checkpoint file is checked against.
+  // The signers of every checkpoint, and their verifiers (what a checkpoint file is checked
+  // against).
   std::vector<const NoteSigner*> signers_;
   std::vector<const NoteVerifier*> verifiers_;
 

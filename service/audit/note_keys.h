@@ -114,6 +114,8 @@ class CallbackNoteSigner final : public NoteSigner {
 
   absl::string_view key_name() const override { return verifier_->key_name(); }
   uint32_t key_id() const override { return verifier_->key_id(); }
+  // The verifier of this key's signatures (what each signature is checked with).
+  const PublicKeyNoteVerifier& verifier() const { return *verifier_; }
 
   // The callback's error unchanged; INTERNAL if its signature does not verify under the key.
   absl::StatusOr<hsm::Bytes> Sign(absl::string_view text) const override;

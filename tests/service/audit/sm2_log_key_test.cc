@@ -86,8 +86,8 @@ TEST_F(Sm2LogKeyTest, TheWrappingKeyStaysInTheHsmAndTheStoredKeyIsNotPlain) {
   ASSERT_EQ(data.size(), 1u);
   YJ_ASSERT_OK_AND_ASSIGN(bool is_private, hsm::ReadBoolAttribute(token(), data[0], CKA_PRIVATE));
   EXPECT_TRUE(is_private);
-  // What the token keeps is the wrapped key: no PKCS#8 structure in the clear (a DER PKCS#8
-  // starts with SEQUENCE 0x30), and it is not the public key either.
+  // What the token keeps is the RFC 5649 output of the wrapping, which does not contain the
+  // key's public point.
   YJ_ASSERT_OK_AND_ASSIGN(hsm::Bytes stored, hsm::ReadBytesAttribute(token(), data[0], CKA_VALUE));
   ASSERT_FALSE(stored.empty());
   EXPECT_EQ(stored.size() % 8, 0u) << "RFC 5649 output is a multiple of 8 bytes";

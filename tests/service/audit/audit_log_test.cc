@@ -15,6 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "hsm/objects.h"
 #include "hsm/sm2.h"
@@ -187,6 +189,100 @@ TEST_F(AuditLogTest, ConcurrentCallersShareCommitsAndLeaveNoGaps) {
                             log->ConsistencyProof(checkpoint.size, last.size));
     YJ_EXPECT_OK(VerifyConsistency(checkpoint.size, last.size, root, last_root, proof));
   }
+}
+
+// Under load, with a witness directory: when a caller is told its entry is recorded, the
+// receipt's checkpoint has reached the checkpoint file (never newer than the file), and every
+// checkpoint has its witness copy. A log that answered before writing the file, or wrote the
+// file for only some commits, fails here.
+TEST_F(AuditLogTest, ReceiptsNeverCiteACheckpointNewerThanTheFile) {
+  const std::string witness = dir_->File("witness");
+  fs::create_directory(witness);
+  YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log,
+                          AuditLog::Open(*store_, *key_,
+                                         {.origin = "yinjian.test/audit",
+                                          .checkpoint_file = CheckpointPath(),
+                                          .witness_dir = witness}));
+  const NoteVerifier* verifiers[] = {&log->verifier()};
+  constexpr int kThreads = 8, kEach = 60;
+  std::atomic<int> verified{0};
+  absl::Mutex mu;
+  std::vector<std::string> problems;  // guarded by mu
+  auto problem = [&](std::string what) {
+    absl::MutexLock lock(&mu);
+    problems.push_back(std::move(what));
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        absl::Notification done;
+        log->AppendAsync(
+            Event(absl::StrCat("app", t), "Sign"), [&](absl::StatusOr<AppendedEntry> appended) {
+              // Runs on the log's thread, just before the caller's response would
+              // leave: the file is as it is then.
+              std::ifstream in(CheckpointPath());
+              const std::string file((std::istreambuf_iterator<char>(in)),
+                                     std::istreambuf_iterator<char>());
+              absl::StatusOr<Checkpoint> in_file =
+                  OpenCheckpoint(file, verifiers, "yinjian.test/audit");
+              absl::StatusOr<std::string> receipt =
+                  appended.ok() ? log->ReceiptFor(*appended) : appended.status();
+              absl::StatusOr<VerifiedReceipt> checked =
+                  receipt.ok() ? VerifyReceipt(*receipt, verifiers, "yinjian.test/audit")
+                               : receipt.status();
+              if (!in_file.ok() || !checked.ok()) {
+                problem(
+                    absl::StrCat(in_file.status().ToString(), " / ", checked.status().ToString()));
+              } else if (checked->checkpoint.size > in_file->size) {
+                problem(absl::StrCat("receipt cites size ", checked->checkpoint.size,
+                                     ", the file holds ", in_file->size));
+              } else {
+                ++verified;
+              }
+              done.Notify();
+            });
+        done.WaitForNotification();
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_TRUE(problems.empty()) << problems.size() << " problems, first: " << problems.front();
+  EXPECT_EQ(verified.load(), kThreads * kEach);
+  const AuditLogStats stats = log->stats();
+  EXPECT_EQ(stats.entries, kThreads * kEach);
+  // One witness copy per checkpoint, each the stored note.
+  YJ_ASSERT_OK_AND_ASSIGN(auto checkpoints, store_->ListAuditCheckpoints());
+  ASSERT_EQ(int64_t(checkpoints.size()), stats.commits);
+  for (const store::AuditCheckpointRecord& checkpoint : checkpoints) {
+    std::ifstream in(absl::StrCat(witness, "/", checkpoint.size, ".checkpoint"));
+    const std::string copy((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(copy, checkpoint.note) << "witness copy of size " << checkpoint.size;
+  }
+}
+
+// Someone else replaces the checkpoint file while the server runs: the next call is committed
+// to the store (the store may be ahead of the file) but its caller gets UNAVAILABLE, not a
+// receipt, and so does every later caller; the other writer's file is left as it is.
+TEST_F(AuditLogTest, ACheckpointFileChangedUnderTheServerFailsCallsClosed) {
+  YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+  AppendN(*log, 2, "fin-app");
+  const std::string foreign = "not the checkpoint this server wrote\n";
+  {
+    std::ofstream out(CheckpointPath(), std::ios::trunc);
+    out << foreign;
+  }
+  for (int i = 0; i < 2; ++i) {
+    absl::StatusOr<AppendedEntry> failed = log->Append(Event("fin-app", "Decrypt"));
+    EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable) << failed.status();
+    EXPECT_TRUE(absl::StrContains(failed.status().message(), "changed by someone else"))
+        << failed.status();
+  }
+  YJ_ASSERT_OK_AND_ASSIGN(int64_t size, store_->AuditLogSize());
+  EXPECT_EQ(size, 4);
+  std::ifstream in(CheckpointPath());
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()),
+            foreign);
 }
 
 TEST_F(AuditLogTest, WhatCannotBeSignedIsNotRecorded) {

@@ -23,10 +23,10 @@ class Sm2LogKeyTest : public yinjian::testing::TokenTest {
   // Every test starts from a token without the SM2 log key.
   void SetUp() override {
     TokenTest::SetUp();
-    for (CK_OBJECT_HANDLE handle : Find(DataQuery()))
-      YJ_ASSERT_OK(hsm::DestroyObject(token(), handle));
-    for (CK_OBJECT_HANDLE handle : Find(WrappingKeyQuery())) {
-      YJ_ASSERT_OK(hsm::DestroyObject(token(), handle));
+    for (const hsm::ObjectQuery& query : {DataQuery(), WrappingKeyQuery()}) {
+      for (CK_OBJECT_HANDLE handle : Find(query)) {
+        YJ_ASSERT_OK(hsm::DestroyObject(token(), handle));
+      }
     }
   }
 

@@ -1,5 +1,7 @@
 #include "bench/receipt_load.h"
 
+#include <sys/resource.h>
+
 #include <memory>
 
 #include "bench/grpc_load.h"
@@ -12,7 +14,18 @@ audit::AuditLogStats StatsOf(audit::AuditLog* log) {
   return log != nullptr ? log->stats() : audit::AuditLogStats{};
 }
 
+absl::Duration ProcessCpu() {
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return absl::ZeroDuration();
+  return absl::DurationFromTimeval(usage.ru_utime) + absl::DurationFromTimeval(usage.ru_stime);
+}
+
 }  // namespace
+
+absl::Duration ReceiptCell::CpuPerCall() const {
+  return latency.operations > 0 ? process_cpu / int64_t(latency.operations)
+                                : absl::ZeroDuration();
+}
 
 double ReceiptCell::EntriesPerCheckpoint() const {
   return log.commits > 0 ? double(log.entries) / double(log.commits) : 0;
@@ -22,14 +35,17 @@ absl::StatusOr<ReceiptCell> MeasureReceiptCell(absl::Span<const OperationFn> cal
                                                audit::AuditLog* log,
                                                const ReceiptLoadOptions& options) {
   const audit::AuditLogStats before = StatsOf(log);
+  const absl::Duration cpu_before = ProcessCpu();
   ASSIGN_OR_RETURN(
       RepeatedThroughput measured,
       MeasureMedianThroughput(callers, options.duration, options.repetitions, Latencies::kRecord));
   const audit::AuditLogStats after = StatsOf(log);
+  const absl::Duration cpu = ProcessCpu() - cpu_before;
   return ReceiptCell{.ops_per_sec = measured.median_ops_per_sec,
                      .latency = measured.latency,
                      .log = {.commits = after.commits - before.commits,
-                             .entries = after.entries - before.entries}};
+                             .entries = after.entries - before.entries},
+                     .process_cpu = cpu};
 }
 
 absl::StatusOr<ReceiptCells> MeasureReceiptCells(ServiceFixture& fixture,

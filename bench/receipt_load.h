@@ -23,6 +23,12 @@ struct ReceiptCell {
   // Commits and entries from the first timed call to the last (not the callers' first calls);
   // zero when the server keeps no audit log.
   audit::AuditLogStats log;
+  // CPU time (user + system) of the whole process, servers and callers alike, over the
+  // repetitions: what the calls cost the machine, whatever the two CPUs overlapped.
+  absl::Duration process_cpu;
+
+  // process_cpu / timed calls; zero without calls.
+  absl::Duration CpuPerCall() const;
 
   // Entries per signed checkpoint (one per commit); 0 without commits.
   double EntriesPerCheckpoint() const;

@@ -66,10 +66,9 @@ absl::Status CheckAppendArguments(absl::Span<const AuditEntryRecord> entries,
   });
 }
 
-absl::StatusOr<std::string> ReadNodeHash(sqlite3* db, int32_t level, int64_t index) {
-  ASSIGN_OR_RETURN(Statement select, Statement::Prepare(db,
-                                                        "SELECT hash FROM audit_nodes "
-                                                        "WHERE level = ?1 AND idx = ?2"));
+absl::StatusOr<std::string> ReadNodeHash(StatementCache& db, int32_t level, int64_t index) {
+  ASSIGN_OR_RETURN(Statement select, db.Prepare("SELECT hash FROM audit_nodes "
+                                                "WHERE level = ?1 AND idx = ?2"));
   RETURN_IF_ERROR(select.BindInt64(1, level));
   RETURN_IF_ERROR(select.BindInt64(2, index));
   ASSIGN_OR_RETURN(bool row, select.Step());
@@ -77,7 +76,7 @@ absl::StatusOr<std::string> ReadNodeHash(sqlite3* db, int32_t level, int64_t ind
   return select.ColumnBlob(0);
 }
 
-absl::StatusOr<AuditCheckpointRecord> ReadCheckpoint(sqlite3* db, int64_t size) {
+absl::StatusOr<AuditCheckpointRecord> ReadCheckpoint(StatementCache& db, int64_t size) {
   ASSIGN_OR_RETURN(Statement select, PrepareSelect(db, kSelectAuditCheckpoint, "WHERE size = ?1"));
   RETURN_IF_ERROR(select.BindInt64(1, size));
   ASSIGN_OR_RETURN(bool row, select.Step());
@@ -88,14 +87,13 @@ absl::StatusOr<AuditCheckpointRecord> ReadCheckpoint(sqlite3* db, int64_t size) 
 }
 
 // Inside the write transaction. One prepared INSERT serves every entry of the batch.
-absl::Status InsertEntries(sqlite3* db, absl::Span<const AuditEntryRecord> entries) {
+absl::Status InsertEntries(StatementCache& db, absl::Span<const AuditEntryRecord> entries) {
   if (entries.empty()) return absl::OkStatus();
   ASSIGN_OR_RETURN(Statement insert,
-                   Statement::Prepare(db,
-                                      "INSERT INTO audit_entries (idx, entry, leaf_hash, "
-                                      "time_us, principal, department, operation, key_name, "
-                                      "decision, result) "
-                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+                   db.Prepare("INSERT INTO audit_entries (idx, entry, leaf_hash, "
+                              "time_us, principal, department, operation, key_name, "
+                              "decision, result) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
   for (const AuditEntryRecord& entry : entries) {
     RETURN_IF_ERROR(insert.BindInt64(1, entry.index));
     RETURN_IF_ERROR(insert.BindBlob(2, entry.entry));
@@ -117,8 +115,8 @@ absl::Status InsertEntries(sqlite3* db, absl::Span<const AuditEntryRecord> entri
 // `changes` rows inserted: OK if `node` is what is stored now (inserted, or an equal node kept by
 // ON CONFLICT DO NOTHING); FAILED_PRECONDITION if a different hash is stored (the schema's
 // trigger refuses that insert; if a hand edit dropped the trigger, the insert does nothing).
-absl::Status CheckNodeStored(sqlite3* db, const AuditNodeRecord& node, const absl::Status& inserted,
-                             int64_t changes) {
+absl::Status CheckNodeStored(StatementCache& db, const AuditNodeRecord& node,
+                             const absl::Status& inserted, int64_t changes) {
   if (inserted.ok() && changes == 1) return absl::OkStatus();
   if (!inserted.ok() && inserted.code() != absl::StatusCode::kFailedPrecondition) return inserted;
   absl::StatusOr<std::string> stored = ReadNodeHash(db, node.level, node.index);
@@ -137,12 +135,11 @@ absl::Status CheckNodeStored(sqlite3* db, const AuditNodeRecord& node, const abs
 
 // Inside the write transaction: stores the nodes, each a complete subtree of a log of
 // `new_size` entries.
-absl::Status InsertNodes(sqlite3* db, absl::Span<const AuditNodeRecord> nodes, int64_t new_size) {
+absl::Status InsertNodes(StatementCache& db, absl::Span<const AuditNodeRecord> nodes,
+                         int64_t new_size) {
   if (nodes.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(Statement insert,
-                   Statement::Prepare(db,
-                                      "INSERT INTO audit_nodes (level, idx, hash) "
-                                      "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"));
+  ASSIGN_OR_RETURN(Statement insert, db.Prepare("INSERT INTO audit_nodes (level, idx, hash) "
+                                                "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"));
   for (const AuditNodeRecord& node : nodes) {
     // Leaves [index << level, (index + 1) << level) must all be in the log.
     if (node.index >= (new_size >> node.level)) {
@@ -163,7 +160,7 @@ absl::Status InsertNodes(sqlite3* db, absl::Span<const AuditNodeRecord> nodes, i
 // CONFLICT DO NOTHING: the schema's trigger refuses any insert that would meet a stored
 // checkpoint with a different note or time, and an equal root hash is enough to keep the
 // stored one.
-absl::Status InsertCheckpoint(sqlite3* db, const AuditCheckpointRecord& checkpoint) {
+absl::Status InsertCheckpoint(StatementCache& db, const AuditCheckpointRecord& checkpoint) {
   absl::StatusOr<AuditCheckpointRecord> stored = ReadCheckpoint(db, checkpoint.size);
   if (stored.ok()) {
     if (stored->root_hash == checkpoint.root_hash) return absl::OkStatus();
@@ -172,9 +169,8 @@ absl::Status InsertCheckpoint(sqlite3* db, const AuditCheckpointRecord& checkpoi
   }
   if (!absl::IsNotFound(stored.status())) return stored.status();
   ASSIGN_OR_RETURN(Statement insert,
-                   Statement::Prepare(db,
-                                      "INSERT INTO audit_checkpoints (size, root_hash, note, "
-                                      "created_us) VALUES (?1, ?2, ?3, ?4)"));
+                   db.Prepare("INSERT INTO audit_checkpoints (size, root_hash, note, "
+                              "created_us) VALUES (?1, ?2, ?3, ?4)"));
   RETURN_IF_ERROR(insert.BindInt64(1, checkpoint.size));
   RETURN_IF_ERROR(insert.BindBlob(2, checkpoint.root_hash));
   RETURN_IF_ERROR(insert.BindText(3, checkpoint.note));
@@ -221,16 +217,16 @@ AuditWhere AuditFilterWhere(const AuditFilter& filter) {
 
 }  // namespace
 
-absl::StatusOr<int64_t> AuditLogSize(sqlite3* db) {
+absl::StatusOr<int64_t> AuditLogSize(StatementCache& db) {
   // idx is the rowid: max() reads the last entry of the table's B-tree, not every row.
   ASSIGN_OR_RETURN(Statement select,
-                   Statement::Prepare(db, "SELECT coalesce(max(idx) + 1, 0) FROM audit_entries"));
+                   db.Prepare("SELECT coalesce(max(idx) + 1, 0) FROM audit_entries"));
   ASSIGN_OR_RETURN(bool row, select.Step());
   if (!row) return absl::InternalError("SELECT max(idx) returned no row");
   return select.ColumnInt64(0);
 }
 
-absl::Status AppendAudit(sqlite3* db, absl::Span<const AuditEntryRecord> entries,
+absl::Status AppendAudit(StatementCache& db, absl::Span<const AuditEntryRecord> entries,
                          absl::Span<const AuditNodeRecord> nodes,
                          const AuditCheckpointRecord& checkpoint) {
   RETURN_IF_ERROR(CheckAppendArguments(entries, nodes, checkpoint));
@@ -253,7 +249,7 @@ absl::Status AppendAudit(sqlite3* db, absl::Span<const AuditEntryRecord> entries
   return txn.Commit();
 }
 
-absl::StatusOr<AuditEntryRecord> GetAuditEntry(sqlite3* db, int64_t index) {
+absl::StatusOr<AuditEntryRecord> GetAuditEntry(StatementCache& db, int64_t index) {
   if (index < 0) return absl::InvalidArgumentError("negative audit entry index");
   ASSIGN_OR_RETURN(Statement select, PrepareSelect(db, kSelectAuditEntry, "WHERE idx = ?1"));
   RETURN_IF_ERROR(select.BindInt64(1, index));
@@ -262,7 +258,7 @@ absl::StatusOr<AuditEntryRecord> GetAuditEntry(sqlite3* db, int64_t index) {
   return AuditEntryFromRow(select);
 }
 
-absl::StatusOr<std::vector<AuditEntryRecord>> ListAuditEntries(sqlite3* db, int64_t begin,
+absl::StatusOr<std::vector<AuditEntryRecord>> ListAuditEntries(StatementCache& db, int64_t begin,
                                                                int64_t end) {
   if (begin < 0) return absl::InvalidArgumentError("negative audit entry index");
   ASSIGN_OR_RETURN(Statement select, PrepareSelect(db, kSelectAuditEntry,
@@ -272,7 +268,8 @@ absl::StatusOr<std::vector<AuditEntryRecord>> ListAuditEntries(sqlite3* db, int6
   return ReadAll(select, &AuditEntryFromRow);
 }
 
-absl::StatusOr<std::vector<AuditEntryRecord>> QueryAudit(sqlite3* db, const AuditFilter& filter) {
+absl::StatusOr<std::vector<AuditEntryRecord>> QueryAudit(StatementCache& db,
+                                                         const AuditFilter& filter) {
   if (filter.limit < 0) return absl::InvalidArgumentError("negative audit query limit");
   if (filter.limit == 0) return std::vector<AuditEntryRecord>();
   AuditWhere where = AuditFilterWhere(filter);
@@ -281,14 +278,15 @@ absl::StatusOr<std::vector<AuditEntryRecord>> QueryAudit(sqlite3* db, const Audi
   const std::string rest = absl::StrCat(where.conditions.empty() ? "" : "WHERE ",
                                         absl::StrJoin(where.conditions, " AND "),
                                         " ORDER BY idx LIMIT ?", limit_parameter);
-  ASSIGN_OR_RETURN(Statement select, PrepareSelect(db, kSelectAuditEntry, rest));
+  // The SQL varies with the filter: prepared for this query only, not kept.
+  ASSIGN_OR_RETURN(Statement select, PrepareSelect(db.db(), kSelectAuditEntry, rest));
   int parameter = 1;
   for (absl::string_view text : where.texts) RETURN_IF_ERROR(select.BindText(parameter++, text));
   for (int64_t number : where.numbers) RETURN_IF_ERROR(select.BindInt64(parameter++, number));
   return ReadAll(select, &AuditEntryFromRow);
 }
 
-absl::StatusOr<std::string> GetAuditNode(sqlite3* db, int32_t level, int64_t index) {
+absl::StatusOr<std::string> GetAuditNode(StatementCache& db, int32_t level, int64_t index) {
   if (level < 0 || index < 0) {
     return absl::InvalidArgumentError("negative audit node level or index");
   }
@@ -296,14 +294,14 @@ absl::StatusOr<std::string> GetAuditNode(sqlite3* db, int32_t level, int64_t ind
   if (level != 0 || !absl::IsNotFound(node.status())) return node;
   // Level 0 nodes are the leaf hashes, which the entries hold.
   ASSIGN_OR_RETURN(Statement select,
-                   Statement::Prepare(db, "SELECT leaf_hash FROM audit_entries WHERE idx = ?1"));
+                   db.Prepare("SELECT leaf_hash FROM audit_entries WHERE idx = ?1"));
   RETURN_IF_ERROR(select.BindInt64(1, index));
   ASSIGN_OR_RETURN(bool row, select.Step());
   if (!row) return absl::NotFoundError(absl::StrCat(NodeName(level, index), " not found"));
   return select.ColumnBlob(0);
 }
 
-absl::StatusOr<AuditCheckpointRecord> LatestAuditCheckpoint(sqlite3* db) {
+absl::StatusOr<AuditCheckpointRecord> LatestAuditCheckpoint(StatementCache& db) {
   ASSIGN_OR_RETURN(Statement select,
                    PrepareSelect(db, kSelectAuditCheckpoint, "ORDER BY size DESC LIMIT 1"));
   ASSIGN_OR_RETURN(bool row, select.Step());
@@ -311,12 +309,12 @@ absl::StatusOr<AuditCheckpointRecord> LatestAuditCheckpoint(sqlite3* db) {
   return AuditCheckpointFromRow(select);
 }
 
-absl::StatusOr<AuditCheckpointRecord> GetAuditCheckpoint(sqlite3* db, int64_t size) {
+absl::StatusOr<AuditCheckpointRecord> GetAuditCheckpoint(StatementCache& db, int64_t size) {
   if (size < 0) return absl::InvalidArgumentError("negative audit checkpoint size");
   return ReadCheckpoint(db, size);
 }
 
-absl::StatusOr<std::vector<AuditCheckpointRecord>> ListAuditCheckpoints(sqlite3* db) {
+absl::StatusOr<std::vector<AuditCheckpointRecord>> ListAuditCheckpoints(StatementCache& db) {
   ASSIGN_OR_RETURN(Statement select, PrepareSelect(db, kSelectAuditCheckpoint, "ORDER BY size"));
   return ReadAll(select, &AuditCheckpointFromRow);
 }

@@ -279,6 +279,11 @@ absl::StatusOr<Statement> PrepareSelect(sqlite3* db, absl::string_view select,
   return Statement::Prepare(db, absl::StrCat(select, rest));
 }
 
+absl::StatusOr<Statement> PrepareSelect(StatementCache& cache, absl::string_view select,
+                                        absl::string_view rest) {
+  return cache.Prepare(absl::StrCat(select, rest));
+}
+
 absl::Status CheckKeyPolicy(const KeyRecord& key) {
   if (!IsKnownDataLevel(key.data_level)) {
     return absl::InvalidArgumentError(absl::StrCat("unknown data level '", key.data_level, "'"));

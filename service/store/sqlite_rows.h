@@ -72,6 +72,9 @@ AuditCheckpointRecord AuditCheckpointFromRow(const Statement& row);
 // Prepares `select` + `rest`.
 absl::StatusOr<Statement> PrepareSelect(sqlite3* db, absl::string_view select,
                                         absl::string_view rest);
+// The same, kept in `cache` for reuse (for SQL whose text does not vary with the request).
+absl::StatusOr<Statement> PrepareSelect(StatementCache& cache, absl::string_view select,
+                                        absl::string_view rest);
 
 // Steps a bound select to the end, reading every row with `from_row`.
 template <typename Record>

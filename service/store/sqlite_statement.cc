@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 
 namespace yinjian::store {
 namespace {
@@ -115,18 +116,52 @@ absl::StatusOr<Statement> Statement::Prepare(sqlite3* db, absl::string_view sql)
 }
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), idle_(other.idle_) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    Release();
     db_ = other.db_;
     stmt_ = std::exchange(other.stmt_, nullptr);
+    idle_ = other.idle_;
   }
   return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() { Release(); }
+
+void Statement::Release() {
+  if (stmt_ == nullptr) return;
+  if (idle_ == nullptr) {
+    sqlite3_finalize(stmt_);
+  } else {
+    // reset returns the last step's error again, if there was one; the statement is reset
+    // either way.
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    idle_->push_back(stmt_);
+  }
+  stmt_ = nullptr;
+}
+
+StatementCache::~StatementCache() {
+  for (auto& [sql, statements] : idle_) {
+    for (sqlite3_stmt* stmt : statements) sqlite3_finalize(stmt);
+  }
+}
+
+absl::StatusOr<Statement> StatementCache::Prepare(absl::string_view sql) {
+  auto found = idle_.find(sql);
+  if (found != idle_.end() && !found->second.empty()) {
+    sqlite3_stmt* stmt = found->second.back();
+    found->second.pop_back();
+    return Statement(db_, stmt, &found->second);
+  }
+  ASSIGN_OR_RETURN(Statement prepared, Statement::Prepare(db_, sql));
+  std::vector<sqlite3_stmt*>* idle =
+      found != idle_.end() ? &found->second : &idle_[std::string(sql)];
+  return Statement(db_, std::exchange(prepared.stmt_, nullptr), idle);
+}
 
 absl::Status Statement::BindResult(int rc, int index) {
   return SqliteStatus(db_, rc, absl::StrCat("bind parameter ", index));
@@ -189,10 +224,18 @@ std::string Statement::ColumnBlob(int column) const {
 absl::StatusOr<Transaction> Transaction::Begin(sqlite3* db, Mode mode) {
   const absl::Status begun = ExecSql(db, mode == Mode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
   if (!begun.ok()) return begun;
-  return Transaction(db);
+  return Transaction(db, nullptr);
 }
 
-Transaction::Transaction(Transaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+absl::StatusOr<Transaction> Transaction::Begin(StatementCache& cache, Mode mode) {
+  ASSIGN_OR_RETURN(Statement begin,
+                   cache.Prepare(mode == Mode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN"));
+  RETURN_IF_ERROR(begin.Run());
+  return Transaction(cache.db(), &cache);
+}
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), cache_(other.cache_) {}
 
 Transaction::~Transaction() {
   // Best effort: if the rollback itself fails, SQLite has already rolled back (or the
@@ -201,7 +244,13 @@ Transaction::~Transaction() {
 }
 
 absl::Status Transaction::Commit() {
-  const absl::Status committed = ExecSql(db_, "COMMIT");
+  absl::Status committed;
+  if (cache_ != nullptr) {
+    absl::StatusOr<Statement> commit = cache_->Prepare("COMMIT");
+    committed = commit.ok() ? commit->Run() : commit.status();
+  } else {
+    committed = ExecSql(db_, "COMMIT");
+  }
   // A failed COMMIT leaves the transaction open (e.g. SQLITE_BUSY); the destructor rolls back.
   if (committed.ok()) db_ = nullptr;
   return committed;

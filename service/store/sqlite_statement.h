@@ -10,12 +10,16 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "absl/container/node_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace yinjian::store {
+
+class StatementCache;
 
 // "SQLITE_BUSY", "SQLITE_CONSTRAINT", ... for a (possibly extended) result code's primary code.
 std::string SqliteCodeName(int rc);
@@ -40,7 +44,8 @@ absl::Status SqliteStatus(sqlite3* db, int rc, absl::string_view context);
 // Runs SQL without parameters (PRAGMAs, BEGIN/COMMIT, schema DDL; several statements allowed).
 absl::Status ExecSql(sqlite3* db, absl::string_view sql);
 
-// One prepared statement. Bind* indexes start at 1, Column* at 0.
+// One prepared statement. Bind* indexes start at 1, Column* at 0. One from
+// StatementCache::Prepare goes back to its cache when destroyed; any other is finalized.
 class Statement {
  public:
   // Prepares the first statement of `sql`. The error names the statement's first words.
@@ -73,11 +78,42 @@ class Statement {
   std::string ColumnBlob(int column) const;
 
  private:
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  friend class StatementCache;
+  Statement(sqlite3* db, sqlite3_stmt* stmt, std::vector<sqlite3_stmt*>* idle = nullptr)
+      : db_(db), stmt_(stmt), idle_(idle) {}
   absl::Status BindResult(int rc, int index);
+  // Finalizes the statement, or resets it and gives it back to its cache.
+  void Release();
 
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  std::vector<sqlite3_stmt*>* idle_;  // the cache's idle statements of this SQL, or null
+};
+
+// The prepared statements of one connection, kept for reuse. Preparing parses and plans the SQL
+// (and compiles the table's triggers into an INSERT), which costs more than running a one-row
+// INSERT or a lookup by primary key; the audit log's commit runs five statements per batch.
+// Not thread-safe: the caller serialises use of the connection, as for the connection itself.
+// Kept statements hold no bindings (they are cleared when a statement comes back), so no
+// value outlives its use here.
+class StatementCache {
+ public:
+  explicit StatementCache(sqlite3* db) : db_(db) {}
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+  // Finalizes the kept statements; every Statement from Prepare must be gone by then.
+  ~StatementCache();
+
+  // A statement for `sql`, at its start and with no bindings: a kept one, or newly prepared.
+  // Several may be in use at once for the same SQL. Errors as Statement::Prepare.
+  absl::StatusOr<Statement> Prepare(absl::string_view sql);
+
+  sqlite3* db() const { return db_; }
+
+ private:
+  sqlite3* const db_;
+  // By SQL text; node_hash_map keeps each vector where Statement::idle_ points.
+  absl::node_hash_map<std::string, std::vector<sqlite3_stmt*>> idle_;
 };
 
 // BEGIN IMMEDIATE (write: takes the database's write lock up front, waiting up to the busy
@@ -87,6 +123,9 @@ class Transaction {
  public:
   enum class Mode { kRead, kWrite };
   static absl::StatusOr<Transaction> Begin(sqlite3* db, Mode mode);
+  // The same, with BEGIN and COMMIT prepared once in `cache`, which must outlive the
+  // transaction.
+  static absl::StatusOr<Transaction> Begin(StatementCache& cache, Mode mode);
 
   Transaction(Transaction&& other) noexcept;
   Transaction& operator=(Transaction&&) = delete;
@@ -97,9 +136,10 @@ class Transaction {
   absl::Status Commit();
 
  private:
-  explicit Transaction(sqlite3* db) : db_(db) {}
+  Transaction(sqlite3* db, StatementCache* cache) : db_(db), cache_(cache) {}
 
-  sqlite3* db_;  // null once committed, rolled back or moved from
+  sqlite3* db_;            // null once committed, rolled back or moved from
+  StatementCache* cache_;  // where COMMIT is prepared, or null
 };
 
 }  // namespace yinjian::store

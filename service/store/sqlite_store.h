@@ -29,6 +29,7 @@
 #include "service/store/records.h"
 #include "service/store/sqlite_connection.h"
 #include "service/store/sqlite_migrations.h"
+#include "service/store/sqlite_statement.h"
 #include "service/store/store.h"
 
 namespace yinjian::store {
@@ -181,6 +182,7 @@ class SqliteStore final : public Store {
   SqliteStore(SqliteConnection connection, int32_t schema_version)
       : connection_(std::move(connection)),
         db_(connection_.get()),
+        statements_(db_),
         schema_version_(schema_version) {}
 
   // UPDATE keys SET `column` = `value` for one key and returns it re-read; `column` is a
@@ -202,6 +204,8 @@ class SqliteStore final : public Store {
   absl::Mutex mu_;
   const SqliteConnection connection_;  // owns db_
   sqlite3* const db_ ABSL_PT_GUARDED_BY(mu_);
+  // The audit log's statements on db_, prepared once (destroyed before connection_ closes).
+  StatementCache statements_ ABSL_GUARDED_BY(mu_);
   const int32_t schema_version_;
 };
 

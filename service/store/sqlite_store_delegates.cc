@@ -217,50 +217,50 @@ absl::StatusOr<RootRotationRecord> SqliteStore::FinishRootRotation(int64_t id, a
 
 absl::StatusOr<int64_t> SqliteStore::AuditLogSize() {
   absl::MutexLock lock(&mu_);
-  return sqlite::AuditLogSize(db_);
+  return sqlite::AuditLogSize(statements_);
 }
 
 absl::Status SqliteStore::AppendAudit(absl::Span<const AuditEntryRecord> entries,
                                       absl::Span<const AuditNodeRecord> nodes,
                                       const AuditCheckpointRecord& checkpoint) {
   absl::MutexLock lock(&mu_);
-  return sqlite::AppendAudit(db_, entries, nodes, checkpoint);
+  return sqlite::AppendAudit(statements_, entries, nodes, checkpoint);
 }
 
 absl::StatusOr<AuditEntryRecord> SqliteStore::GetAuditEntry(int64_t index) {
   absl::MutexLock lock(&mu_);
-  return sqlite::GetAuditEntry(db_, index);
+  return sqlite::GetAuditEntry(statements_, index);
 }
 
 absl::StatusOr<std::vector<AuditEntryRecord>> SqliteStore::ListAuditEntries(int64_t begin,
                                                                             int64_t end) {
   absl::MutexLock lock(&mu_);
-  return sqlite::ListAuditEntries(db_, begin, end);
+  return sqlite::ListAuditEntries(statements_, begin, end);
 }
 
 absl::StatusOr<std::vector<AuditEntryRecord>> SqliteStore::QueryAudit(const AuditFilter& filter) {
   absl::MutexLock lock(&mu_);
-  return sqlite::QueryAudit(db_, filter);
+  return sqlite::QueryAudit(statements_, filter);
 }
 
 absl::StatusOr<std::string> SqliteStore::GetAuditNode(int32_t level, int64_t index) {
   absl::MutexLock lock(&mu_);
-  return sqlite::GetAuditNode(db_, level, index);
+  return sqlite::GetAuditNode(statements_, level, index);
 }
 
 absl::StatusOr<AuditCheckpointRecord> SqliteStore::LatestAuditCheckpoint() {
   absl::MutexLock lock(&mu_);
-  return sqlite::LatestAuditCheckpoint(db_);
+  return sqlite::LatestAuditCheckpoint(statements_);
 }
 
 absl::StatusOr<AuditCheckpointRecord> SqliteStore::GetAuditCheckpoint(int64_t size) {
   absl::MutexLock lock(&mu_);
-  return sqlite::GetAuditCheckpoint(db_, size);
+  return sqlite::GetAuditCheckpoint(statements_, size);
 }
 
 absl::StatusOr<std::vector<AuditCheckpointRecord>> SqliteStore::ListAuditCheckpoints() {
   absl::MutexLock lock(&mu_);
-  return sqlite::ListAuditCheckpoints(db_);
+  return sqlite::ListAuditCheckpoints(statements_);
 }
 
 }  // namespace yinjian::store

@@ -126,5 +126,130 @@ TEST_F(SqliteStatementTest, UncommittedTransactionRollsBack) {
   EXPECT_EQ(raw_->QueryInt("SELECT count(*) FROM t"), 1);
 }
 
+// The statements prepared on `db` and not yet finalized (kept in a cache or in use).
+int LiveStatements(sqlite3* db) {
+  int count = 0;
+  for (sqlite3_stmt* stmt = sqlite3_next_stmt(db, nullptr); stmt != nullptr;
+       stmt = sqlite3_next_stmt(db, stmt)) {
+    ++count;
+  }
+  return count;
+}
+
+// How many of them are part-way through a result (they would hold a read transaction open).
+int BusyStatements(sqlite3* db) {
+  int count = 0;
+  for (sqlite3_stmt* stmt = sqlite3_next_stmt(db, nullptr); stmt != nullptr;
+       stmt = sqlite3_next_stmt(db, stmt)) {
+    count += sqlite3_stmt_busy(stmt) != 0 ? 1 : 0;
+  }
+  return count;
+}
+
+TEST_F(SqliteStatementTest, CachedStatementComesBackAtItsStartWithNoBindings) {
+  StatementCache cache(db());
+  for (int round = 0; round < 3; ++round) {
+    YJ_ASSERT_OK_AND_ASSIGN(Statement select, cache.Prepare("SELECT ?1 IS NULL, ?1"));
+    YJ_ASSERT_OK_AND_ASSIGN(bool row, select.Step());
+    ASSERT_TRUE(row);
+    // The previous round's value is gone: a kept statement holds no bindings.
+    EXPECT_EQ(select.ColumnInt64(0), 1) << "round " << round;
+    YJ_ASSERT_OK(select.Reset());
+    YJ_ASSERT_OK(select.BindText(1, absl::StrCat("secret ", round)));
+    YJ_ASSERT_OK_AND_ASSIGN(row, select.Step());
+    ASSERT_TRUE(row);
+    EXPECT_EQ(select.ColumnText(1), absl::StrCat("secret ", round));
+  }
+  // Prepared once, used three times.
+  EXPECT_EQ(LiveStatements(db()), 1);
+}
+
+TEST_F(SqliteStatementTest, CacheServesTheSameSqlTwiceAtOnce) {
+  StatementCache cache(db());
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(Statement first, cache.Prepare("SELECT ?1"));
+    YJ_ASSERT_OK_AND_ASSIGN(Statement second, cache.Prepare("SELECT ?1"));
+    YJ_ASSERT_OK(first.BindInt64(1, 1));
+    YJ_ASSERT_OK(second.BindInt64(1, 2));
+    YJ_ASSERT_OK_AND_ASSIGN(bool row, first.Step());
+    ASSERT_TRUE(row);
+    YJ_ASSERT_OK_AND_ASSIGN(row, second.Step());
+    ASSERT_TRUE(row);
+    EXPECT_EQ(first.ColumnInt64(0), 1);
+    EXPECT_EQ(second.ColumnInt64(0), 2);
+  }
+  EXPECT_EQ(LiveStatements(db()), 2);
+  YJ_ASSERT_OK_AND_ASSIGN(Statement again, cache.Prepare("SELECT ?1"));
+  EXPECT_EQ(LiveStatements(db()), 2);  // one of the two kept, not a third
+}
+
+TEST_F(SqliteStatementTest, CachedStatementLeftPartWayIsResetWhenItComesBack) {
+  ASSERT_TRUE(raw_->Exec("INSERT INTO t (id) VALUES (1), (2), (3)"));
+  StatementCache cache(db());
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(Statement select, cache.Prepare("SELECT id FROM t ORDER BY id"));
+    YJ_ASSERT_OK_AND_ASSIGN(bool row, select.Step());
+    ASSERT_TRUE(row);
+    YJ_ASSERT_OK_AND_ASSIGN(row, select.Step());
+    ASSERT_TRUE(row);
+    EXPECT_EQ(select.ColumnInt64(0), 2);
+    EXPECT_EQ(BusyStatements(db()), 1);
+  }
+  // No read left open by the kept statement, and it starts again from the first row.
+  EXPECT_EQ(BusyStatements(db()), 0);
+  YJ_ASSERT_OK_AND_ASSIGN(Statement select, cache.Prepare("SELECT id FROM t ORDER BY id"));
+  YJ_ASSERT_OK_AND_ASSIGN(bool row, select.Step());
+  ASSERT_TRUE(row);
+  EXPECT_EQ(select.ColumnInt64(0), 1);
+}
+
+TEST_F(SqliteStatementTest, CachedStatementAfterAFailedStepWorksAgain) {
+  ASSERT_TRUE(raw_->Exec("INSERT INTO t (id) VALUES (1)"));
+  StatementCache cache(db());
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(Statement insert, cache.Prepare("INSERT INTO t (id) VALUES (?1)"));
+    YJ_ASSERT_OK(insert.BindInt64(1, 1));
+    EXPECT_EQ(insert.Run().code(), absl::StatusCode::kAlreadyExists);
+  }
+  YJ_ASSERT_OK_AND_ASSIGN(Statement insert, cache.Prepare("INSERT INTO t (id) VALUES (?1)"));
+  YJ_ASSERT_OK(insert.BindInt64(1, 2));
+  YJ_EXPECT_OK(insert.Run());
+  EXPECT_EQ(raw_->QueryInt("SELECT count(*) FROM t"), 2);
+  EXPECT_EQ(LiveStatements(db()), 1);
+}
+
+TEST_F(SqliteStatementTest, CachedTransactionCommitsOrRollsBack) {
+  StatementCache cache(db());
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(Transaction txn, Transaction::Begin(cache, Transaction::Mode::kWrite));
+    YJ_ASSERT_OK(ExecSql(db(), "INSERT INTO t (id) VALUES (1)"));
+  }
+  EXPECT_EQ(raw_->QueryInt("SELECT count(*) FROM t"), 0);
+  for (int64_t id : {2, 3}) {
+    YJ_ASSERT_OK_AND_ASSIGN(Transaction txn, Transaction::Begin(cache, Transaction::Mode::kWrite));
+    YJ_ASSERT_OK(ExecSql(db(), absl::StrCat("INSERT INTO t (id) VALUES (", id, ")")));
+    YJ_ASSERT_OK(txn.Commit());
+  }
+  EXPECT_EQ(raw_->QueryInt("SELECT count(*) FROM t"), 2);
+  EXPECT_EQ(LiveStatements(db()), 2);  // BEGIN IMMEDIATE and COMMIT, each prepared once
+}
+
+TEST_F(SqliteStatementTest, CacheFinalizesWhatItKeeps) {
+  {
+    StatementCache cache(db());
+    YJ_ASSERT_OK_AND_ASSIGN(Statement a, cache.Prepare("SELECT 1"));
+    YJ_ASSERT_OK_AND_ASSIGN(Statement b, cache.Prepare("SELECT 2"));
+  }
+  EXPECT_EQ(LiveStatements(db()), 0);
+}
+
+TEST_F(SqliteStatementTest, CacheReportsBadSql) {
+  StatementCache cache(db());
+  const absl::Status status = cache.Prepare("SELEKT 1").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
+  EXPECT_THAT(status.message(), HasSubstr("SELEKT"));
+  EXPECT_EQ(LiveStatements(db()), 0);
+}
+
 }  // namespace
 }  // namespace yinjian::store

@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
+#include "service/audit/checkpoint_file.h"
 #include "service/audit/log_key.h"
-#include "service/pki/pem_files.h"
 #include "service/store/records.h"
 #include "service/store/sqlite_store.h"
 
@@ -68,10 +68,15 @@ OperationFn SignatureWorker(std::shared_ptr<audit::LogKey> key) {
   };
 }
 
-OperationFn CheckpointFileWorker(std::string path) {
-  return [path = std::move(path), note = SampleNote()] {
-    return pki::WriteFileAtomically(path, absl::string_view(note), 0644, pki::IfExists::kReplace);
-  };
+// What AuditLog writes after each commit: the note over the checkpoint file's older slot, then
+// fdatasync (service/audit/checkpoint_file.h). The first call creates the file.
+absl::StatusOr<OperationFn> CheckpointFileWorker(std::string path) {
+  ASSIGN_OR_RETURN(std::shared_ptr<audit::CheckpointFile> file,
+                   audit::CheckpointFile::Open(
+                       std::move(path), [](absl::string_view) -> absl::StatusOr<uint64_t> {
+                         return absl::FailedPreconditionError("a fresh file is expected");
+                       }));
+  return [file, note = SampleNote()] { return file->Write(note); };
 }
 
 absl::StatusOr<LatencyPercentiles> Measure(OperationFn worker, const CommitCostOptions& options,
@@ -117,9 +122,10 @@ absl::StatusOr<AuditCommitCost> MeasureAuditCommitCost(hsm::Token& token,
   ASSIGN_OR_RETURN(cost.signature,
                    Measure(SignatureWorker(std::move(*key)), options, "log key signature"));
 
+  ASSIGN_OR_RETURN(OperationFn file_writer,
+                   CheckpointFileWorker((dir / "commit-cost.checkpoint").string()));
   ASSIGN_OR_RETURN(cost.checkpoint_file,
-                   Measure(CheckpointFileWorker((dir / "commit-cost.checkpoint").string()), options,
-                           "checkpoint file"));
+                   Measure(std::move(file_writer), options, "checkpoint file"));
   return cost;
 }
 

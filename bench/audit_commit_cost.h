@@ -2,8 +2,8 @@
 // gRPC: the durable store transaction (SqliteStore::AppendAudit of a one-entry batch with its
 // Merkle nodes and checkpoint, synchronous=FULL) and the checkpoint's ECDSA P-256 signature by
 // the log key in the HSM (audit::LogKey::Sign). With receipts on, a call at low load should take
-// at most that much longer than without them. AuditLog::Append also replaces the checkpoint file
-// after every commit (write, fsync, rename, fsync of the folder); that is measured too, and
+// at most that much longer than without them. AuditLog also writes the checkpoint file after
+// every commit (one slot overwritten in place, then fdatasync); that is measured too, and
 // reported apart from the allowance.
 #ifndef YINJIAN_BENCH_AUDIT_COMMIT_COST_H_
 #define YINJIAN_BENCH_AUDIT_COMMIT_COST_H_

@@ -39,12 +39,12 @@ void AppendTable(const ReceiptComparison& op, std::string& out) {
   for (const auto& [concurrency, on] : op.on) {
     const ReceiptCell* off = Find(op.off, concurrency);
     if (off == nullptr) continue;
-    absl::StrAppend(&out, "| ", concurrency, " | ", Rate(off->ops_per_sec), " | ",
-                    Rate(on.ops_per_sec), " | ", Ratio(on.ops_per_sec, off->ops_per_sec), " | ",
-                    Latency(off->latency.p50), " | ", Latency(on.latency.p50), " | ",
-                    Latency(off->latency.p99), " | ", Latency(on.latency.p99), " | ",
-                    Latency(off->CpuPerCall()), " | ", Latency(on.CpuPerCall()), " | ", on.log.commits > 0 ? absl::StrFormat("%.2f", on.EntriesPerCheckpoint()) : "n/a",
-                    " |\n");
+    absl::StrAppend(
+        &out, "| ", concurrency, " | ", Rate(off->ops_per_sec), " | ", Rate(on.ops_per_sec), " | ",
+        Ratio(on.ops_per_sec, off->ops_per_sec), " | ", Latency(off->latency.p50), " | ",
+        Latency(on.latency.p50), " | ", Latency(off->latency.p99), " | ", Latency(on.latency.p99),
+        " | ", Latency(off->CpuPerCall()), " | ", Latency(on.CpuPerCall()), " | ",
+        on.log.commits > 0 ? absl::StrFormat("%.2f", on.EntriesPerCheckpoint()) : "n/a", " |\n");
   }
   absl::StrAppend(&out, "\n");
 }
@@ -57,7 +57,8 @@ void AppendLogAlone(const ReceiptCells& cells, std::string& out) {
   for (const auto& [concurrency, cell] : cells) {
     absl::StrAppend(&out, "| ", concurrency, " | ", Rate(cell.ops_per_sec), " | ",
                     Latency(cell.latency.p50), " | ", Latency(cell.latency.p99), " | ",
-                    Latency(cell.CpuPerCall()), " | ", absl::StrFormat("%.2f", cell.EntriesPerCheckpoint()), " |\n");
+                    Latency(cell.CpuPerCall()), " | ",
+                    absl::StrFormat("%.2f", cell.EntriesPerCheckpoint()), " |\n");
   }
   absl::StrAppend(&out, "\n");
 }
@@ -73,8 +74,8 @@ void AppendCost(const AuditCommitCost& cost, std::string& out) {
       &out, "- log key signature (LogKey::Sign, ECDSA P-256 in the HSM): ", part(cost.signature));
   absl::StrAppend(&out, "- allowed extra latency at low load = commit + signature = ",
                   Latency(cost.Allowance()), "\n");
-  absl::StrAppend(&out, "- also paid per commit, not in the allowance: checkpoint file replaced ",
-                  "atomically: ", part(cost.checkpoint_file), "\n");
+  absl::StrAppend(&out, "- also paid per commit, not in the allowance: checkpoint file slot ",
+                  "written and synced: ", part(cost.checkpoint_file), "\n");
 }
 
 void AppendVerdicts(const ReceiptComparison& op, const AuditCommitCost& cost, std::string& out) {

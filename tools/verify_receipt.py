@@ -16,8 +16,8 @@ signed by the log key (C2SP signed note, ECDSA P-256 signature type 0x02), of th
 
 Importable: split_receipt, split_note, parse_checkpoint, parse_entry, leaf_hash, node_hash,
 merkle_root, root_from_inclusion_proof, verify_inclusion, verify_consistency, spki_der, key_id,
-openssl_verify_command, openssl_verify, salted_digest_hex, verify_checkpoint and
-verify_receipt. Every check raises ReceiptError with the reason.
+openssl_verify_command, openssl_verify, salted_digest_hex, verify_checkpoint,
+checkpoint_file_notes, newest_checkpoint_in_file and verify_receipt. Every check raises ReceiptError with the reason.
 """
 
 import argparse
@@ -394,6 +394,42 @@ def verify_checkpoint(signed_note, log_key_pem, origin=None, out_dir=None):
         # (d) openssl checks the ECDSA signature over SHA-256 of the note text.
         openssl_verify(log_key_pem, paths["sig.der"], paths["note.txt"])
     return checkpoint
+
+
+CHECKPOINT_SLOT_SIZE = 4096
+
+
+def checkpoint_file_notes(data):
+    """The signed notes a server's checkpoint file (`audit.checkpoint_file`, as bytes) holds.
+    The file has two slots of CHECKPOINT_SLOT_SIZE bytes, each a signed note padded with NUL
+    bytes, or only NUL bytes while unused; the newest checkpoint is the valid one of the larger
+    size. A file of any other size is the single note that versions before 2026-11-22 wrote."""
+    if len(data) != 2 * CHECKPOINT_SLOT_SIZE:
+        return [data.decode("utf-8", errors="replace")]
+    notes = []
+    for start in (0, CHECKPOINT_SLOT_SIZE):
+        note = data[start:start + CHECKPOINT_SLOT_SIZE].split(b"\0", 1)[0]
+        if note:
+            notes.append(note.decode("utf-8", errors="replace"))
+    return notes
+
+
+def newest_checkpoint_in_file(data, log_key_pem, origin=None):
+    """The newest note of a checkpoint file (bytes) that verify_checkpoint accepts, as text.
+    Raises ReceiptError if none does."""
+    newest, newest_size, reasons = None, -1, []
+    for note in checkpoint_file_notes(data):
+        try:
+            checkpoint = verify_checkpoint(note, log_key_pem, origin)
+        except ReceiptError as error:
+            reasons.append(str(error))
+            continue
+        if checkpoint.size > newest_size:
+            newest, newest_size = note, checkpoint.size
+    if newest is None:
+        raise ReceiptError("the checkpoint file holds no valid checkpoint: "
+                           + ("; ".join(reasons) or "it is empty"))
+    return newest
 
 
 def verify_receipt(text, log_key_pem, origin=None, out_dir=None):

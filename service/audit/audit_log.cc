@@ -4,9 +4,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
@@ -30,17 +27,6 @@ absl::StatusOr<Hash> AsHash(const std::string& bytes) {
   if (bytes.size() != hash.size()) return absl::DataLossError("a stored hash is not 32 bytes");
   std::copy(bytes.begin(), bytes.end(), hash.begin());
   return hash;
-}
-
-// The contents of `path`, or "" if it does not exist.
-absl::StatusOr<std::string> ReadIfExists(const std::string& path) {
-  std::error_code error;
-  if (!std::filesystem::exists(path, error)) return std::string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::UnavailableError(absl::StrCat("cannot read ", path));
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
 }
 
 absl::Status Unavailable(const absl::Status& cause) {
@@ -152,53 +138,45 @@ absl::Status AuditLog::Load() {
 
 absl::Status AuditLog::CheckAgainstFile() {
   if (options_.checkpoint_file.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(std::string note, ReadIfExists(options_.checkpoint_file));
-  if (note.empty()) {
+  // A slot is accepted only if it is a checkpoint signed by this log's key.
+  absl::StatusOr<std::unique_ptr<CheckpointFile>> file = CheckpointFile::Open(
+      options_.checkpoint_file, [this](absl::string_view note) -> absl::StatusOr<uint64_t> {
+        ASSIGN_OR_RETURN(Checkpoint checkpoint, OpenCheckpoint(note, verifiers_, options_.origin));
+        return checkpoint.size;
+      });
+  if (!file.ok()) return file.status();
+  file_ = *std::move(file);
+  if (file_->newest().empty()) {
     // First start with this file: record where the log stands now.
     if (!tree_.checkpoint_note.empty()) {
       return PublishCheckpoint(tree_.checkpoint_note, int64_t(tree_.range.size()));
     }
     return absl::OkStatus();
   }
-  absl::StatusOr<Checkpoint> signed_checkpoint = OpenCheckpoint(note, verifiers_, options_.origin);
-  if (!signed_checkpoint.ok()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the checkpoint file ", options_.checkpoint_file,
-                     " does not hold a checkpoint signed by this log's key: ",
-                     signed_checkpoint.status().message()));
-  }
+  ASSIGN_OR_RETURN(Checkpoint signed_checkpoint,
+                   OpenCheckpoint(file_->newest(), verifiers_, options_.origin));
   const uint64_t size = tree_.range.size();
-  if (signed_checkpoint->size > size) {
+  if (signed_checkpoint.size > size) {
     return absl::FailedPreconditionError(absl::StrCat(
         "the store's audit log holds ", size, " entries, but this server signed a checkpoint of ",
-        signed_checkpoint->size, " (", options_.checkpoint_file,
+        signed_checkpoint.size, " (", options_.checkpoint_file,
         "): the store was rolled back or truncated; restore the newer store"));
   }
   ASSIGN_OR_RETURN(CompactRange then,
-                   CompactRange::Load(signed_checkpoint->size, SubtreeFromStore()));
+                   CompactRange::Load(signed_checkpoint.size, SubtreeFromStore()));
   ASSIGN_OR_RETURN(Hash root, then.Root());
-  if (root != signed_checkpoint->root) {
+  if (root != signed_checkpoint.root) {
     return absl::FailedPreconditionError(
         absl::StrCat("the store's audit log disagrees with the checkpoint of ",
-                     signed_checkpoint->size, " entries this server signed (",
+                     signed_checkpoint.size, " entries this server signed (",
                      options_.checkpoint_file, "): the log was forked or rewritten"));
   }
-  file_checkpoint_ = std::move(note);
   return absl::OkStatus();
 }
 
 absl::Status AuditLog::PublishCheckpoint(const std::string& note, int64_t size) {
-  if (!options_.checkpoint_file.empty()) {
-    // Compare and swap: replace the file only if it still holds what this process wrote.
-    ASSIGN_OR_RETURN(std::string current, ReadIfExists(options_.checkpoint_file));
-    if (current != file_checkpoint_) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the checkpoint file ", options_.checkpoint_file, " was changed by someone else"));
-    }
-    RETURN_IF_ERROR(
-        pki::WriteFileAtomically(options_.checkpoint_file, note, 0644, pki::IfExists::kReplace));
-    file_checkpoint_ = note;
-  }
+  // Compare and swap: the file is written only if it still holds what this process wrote.
+  if (file_ != nullptr) RETURN_IF_ERROR(file_->Write(note));
   if (!options_.witness_dir.empty()) {
     const std::string path = absl::StrCat(options_.witness_dir, "/", size, ".checkpoint");
     absl::Status written = pki::WriteFileAtomically(path, note, 0644, pki::IfExists::kFail);

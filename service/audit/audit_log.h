@@ -31,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "service/audit/audit_entry.h"
+#include "service/audit/checkpoint_file.h"
 #include "service/audit/compact_range.h"
 #include "service/audit/log_key.h"
 #include "service/audit/note_keys.h"
@@ -68,7 +69,8 @@ class AuditLog {
   // Loads the log's state from the store and checks it against the checkpoint file:
   // FAILED_PRECONDITION (naming both sizes) if the store is behind the last checkpoint this
   // server signed or its tree at that size has another root, or if the file's checkpoint is not
-  // signed by `key`. `store` and `key` must outlive the log.
+  // signed by `key`. `store` and `key` must outlive the log. One slot of the checkpoint file
+  // that holds no checkpoint of this log is tolerated if the other does (see file_warning()).
   static absl::StatusOr<std::unique_ptr<AuditLog>> Open(store::Store& store, LogKey& key,
                                                         AuditLogOptions options);
 
@@ -109,6 +111,9 @@ class AuditLog {
   std::string Sm2VerifierKey() const;
   const NoteVerifier* sm2_verifier() const;
   AuditLogStats stats();
+  // Non-empty if Open found a slot of the checkpoint file that is not a checkpoint of this log
+  // while the other slot is (CheckpointFile::refused_slot()): for the server to report.
+  std::string file_warning() const { return file_ ? file_->refused_slot() : std::string(); }
 
  private:
   struct Pending {
@@ -160,7 +165,7 @@ class AuditLog {
   std::thread committer_;
   // Only the committer thread (and Open, before it starts) touches the tree and the file.
   Tree tree_;
-  std::string file_checkpoint_;  // what this process last wrote to the checkpoint file
+  std::unique_ptr<CheckpointFile> file_;  // null without a checkpoint file
 };
 
 }  // namespace yinjian::audit

@@ -122,6 +122,9 @@ absl::Status Server::StartAudit(const v1::ServerConfig& config) {
                                                         .checkpoint_file = audit.checkpoint_file(),
                                                         .witness_dir = audit.witness_dir(),
                                                         .sm2_key = sm2_log_key_.get()}));
+    if (const std::string warning = audit_log_->file_warning(); !warning.empty()) {
+      std::fprintf(stderr, "yinjian-server: WARNING: %s\n", warning.c_str());
+    }
   }
   auditor_ = std::make_unique<api::CallAuditor>(audit_log_.get());
   access_service_ =

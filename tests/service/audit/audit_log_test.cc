@@ -105,6 +105,38 @@ class AuditLogTest : public yinjian::testing::TokenTest {
     fs::copy_file(snapshot, DbPath());
   }
 
+  // The checkpoint file's bytes.
+  std::string FileBytes() const {
+    std::ifstream in(CheckpointPath(), std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+
+  // The checkpoint file's two slots, read byte for byte (docs/receipts.md): each a signed note
+  // padded with NUL bytes to CheckpointFile::kSlotSize. "" for an unused slot.
+  std::vector<std::string> FileSlots() const {
+    const std::string bytes = FileBytes();
+    EXPECT_EQ(bytes.size(), 2 * CheckpointFile::kSlotSize);
+    std::vector<std::string> slots;
+    for (size_t slot = 0; slot < 2 && bytes.size() == 2 * CheckpointFile::kSlotSize; ++slot) {
+      const std::string padded =
+          bytes.substr(slot * CheckpointFile::kSlotSize, CheckpointFile::kSlotSize);
+      slots.push_back(padded.substr(0, padded.find('\0')));
+    }
+    return slots;
+  }
+
+  // The newest checkpoint in the checkpoint file that `verifiers` accept.
+  absl::StatusOr<Checkpoint> FileCheckpoint(absl::Span<const NoteVerifier* const> verifiers) const {
+    absl::StatusOr<Checkpoint> newest = absl::NotFoundError("no slot holds a valid checkpoint");
+    for (const std::string& note : FileSlots()) {
+      absl::StatusOr<Checkpoint> checkpoint = OpenCheckpoint(note, verifiers, "yinjian.test/audit");
+      if (checkpoint.ok() && (!newest.ok() || checkpoint->size > newest->size)) {
+        newest = std::move(checkpoint);
+      }
+    }
+    return newest;
+  }
+
   std::unique_ptr<yinjian::testing::TempDir> dir_;
   std::unique_ptr<LogKey> key_;
   std::unique_ptr<store::SqliteStore> store_;
@@ -132,10 +164,7 @@ TEST_F(AuditLogTest, ReceiptsVerifyOfflineAndCarryTheEntry) {
     YJ_EXPECT_OK(VerifyReceipt(again, verifiers, "yinjian.test/audit").status());
   }
   // The checkpoint file holds the latest checkpoint, signed by the log key.
-  std::ifstream in(CheckpointPath());
-  std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  YJ_ASSERT_OK_AND_ASSIGN(Checkpoint checkpoint,
-                          OpenCheckpoint(file, verifiers, "yinjian.test/audit"));
+  YJ_ASSERT_OK_AND_ASSIGN(Checkpoint checkpoint, FileCheckpoint(verifiers));
   EXPECT_EQ(checkpoint.size, 5u);
   EXPECT_EQ(log->Receipt(5).status().code(), absl::StatusCode::kNotFound);
 }
@@ -221,11 +250,7 @@ TEST_F(AuditLogTest, ReceiptsNeverCiteACheckpointNewerThanTheFile) {
             Event(absl::StrCat("app", t), "Sign"), [&](absl::StatusOr<AppendedEntry> appended) {
               // Runs on the log's thread, just before the caller's response would
               // leave: the file is as it is then.
-              std::ifstream in(CheckpointPath());
-              const std::string file((std::istreambuf_iterator<char>(in)),
-                                     std::istreambuf_iterator<char>());
-              absl::StatusOr<Checkpoint> in_file =
-                  OpenCheckpoint(file, verifiers, "yinjian.test/audit");
+              absl::StatusOr<Checkpoint> in_file = FileCheckpoint(verifiers);
               absl::StatusOr<std::string> receipt =
                   appended.ok() ? log->ReceiptFor(*appended) : appended.status();
               absl::StatusOr<VerifiedReceipt> checked =
@@ -351,16 +376,86 @@ TEST_F(AuditLogTest, ACheckpointFileNotSignedByTheLogKeyIsRefused) {
     YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
     AppendN(*log, 1, "fin-app");
   }
-  std::ifstream in(CheckpointPath());
-  std::string note((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  in.close();
+  // One commit: the first slot holds the checkpoint of size 1, the second is unused.
+  ASSERT_EQ(FileSlots()[1], "");
+  std::string bytes = FileBytes();
   // An edited body: "1" entries becomes "9".
-  const size_t newline = note.find('\n');
+  const size_t newline = bytes.find('\n');
   ASSERT_NE(newline, std::string::npos);
-  note[newline + 1] = '9';
-  std::ofstream(CheckpointPath(), std::ios::trunc) << note;
+  bytes[newline + 1] = '9';
+  std::ofstream(CheckpointPath(), std::ios::binary | std::ios::trunc) << bytes;
   absl::StatusOr<std::unique_ptr<AuditLog>> reopened = OpenLog();
   EXPECT_EQ(reopened.status().code(), absl::StatusCode::kFailedPrecondition) << reopened.status();
+  EXPECT_TRUE(absl::StrContains(reopened.status().message(), "does not hold a checkpoint"))
+      << reopened.status();
+}
+
+// A write cut short by a power failure can damage only the slot being written, which never
+// holds the newest checkpoint; an edit of the newest slot looks the same. The server starts from
+// the other slot (the store may be ahead of the file), says so, and writes over the bad slot.
+TEST_F(AuditLogTest, ABadNewestSlotLeavesTheOtherInChargeAndIsReported) {
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+    AppendN(*log, 3, "fin-app");
+  }
+  // Checkpoints 1, 2, 3 went to slots 1, 2, 1.
+  std::vector<std::string> slots = FileSlots();
+  ASSERT_EQ(slots.size(), 2u);
+  ASSERT_TRUE(absl::StrContains(slots[0], "\n3\n")) << slots[0];
+  std::string bytes = FileBytes();
+  bytes[bytes.find('\n') + 1] = '9';
+  std::ofstream(CheckpointPath(), std::ios::binary | std::ios::trunc) << bytes;
+
+  YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+  EXPECT_TRUE(absl::StrContains(log->file_warning(), "slot 1")) << log->file_warning();
+  const NoteVerifier* verifiers[] = {&log->verifier()};
+  YJ_ASSERT_OK_AND_ASSIGN(Checkpoint in_charge, FileCheckpoint(verifiers));
+  EXPECT_EQ(in_charge.size, 2u);
+  AppendN(*log, 1, "fin-app");
+  YJ_ASSERT_OK_AND_ASSIGN(Checkpoint after, FileCheckpoint(verifiers));
+  EXPECT_EQ(after.size, 4u);
+  for (const std::string& note : FileSlots()) {
+    YJ_EXPECT_OK(OpenCheckpoint(note, verifiers, "yinjian.test/audit").status());
+  }
+}
+
+// Versions before 2026-11-22 kept the checkpoint as a single note, replaced whole.
+TEST_F(AuditLogTest, ASingleNoteCheckpointFileIsReadAndUpgradedToSlots) {
+  std::string note;
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+    AppendN(*log, 2, "fin-app");
+    YJ_ASSERT_OK_AND_ASSIGN(store::AuditCheckpointRecord latest, log->LatestCheckpoint());
+    note = latest.note;
+  }
+  std::ofstream(CheckpointPath(), std::ios::binary | std::ios::trunc) << note;
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+    EXPECT_EQ(log->file_warning(), "");
+    AppendN(*log, 1, "fin-app");
+    const NoteVerifier* verifiers[] = {&log->verifier()};
+    YJ_ASSERT_OK_AND_ASSIGN(Checkpoint in_file, FileCheckpoint(verifiers));
+    EXPECT_EQ(in_file.size, 3u);
+  }
+}
+
+TEST_F(AuditLogTest, ASingleNoteCheckpointFileStillAnchorsTheStore) {
+  const std::string snapshot = dir_->File("old.db");
+  std::string note;
+  {
+    YJ_ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditLog> log, OpenLog());
+    AppendN(*log, 1, "fin-app");
+    Snapshot(snapshot);
+    AppendN(*log, 1, "fin-app");
+    YJ_ASSERT_OK_AND_ASSIGN(store::AuditCheckpointRecord latest, log->LatestCheckpoint());
+    note = latest.note;
+  }
+  std::ofstream(CheckpointPath(), std::ios::binary | std::ios::trunc) << note;
+  Restore(snapshot);
+  YJ_ASSERT_OK(OpenStore());
+  absl::StatusOr<std::unique_ptr<AuditLog>> reopened = OpenLog();
+  EXPECT_EQ(reopened.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(reopened.status().message(), "rolled back")) << reopened.status();
 }
 
 TEST_F(AuditLogTest, AStoreWhoseEntriesDisagreeWithItsCheckpointIsRefused) {

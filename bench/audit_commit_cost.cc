@@ -73,7 +73,7 @@ OperationFn SignatureWorker(std::shared_ptr<audit::LogKey> key) {
 absl::StatusOr<OperationFn> CheckpointFileWorker(std::string path) {
   ASSIGN_OR_RETURN(std::shared_ptr<audit::CheckpointFile> file,
                    audit::CheckpointFile::Open(
-                       std::move(path), [](absl::string_view) -> absl::StatusOr<uint64_t> {
+                       std::move(path), [](absl::string_view) -> absl::StatusOr<audit::Checkpoint> {
                          return absl::FailedPreconditionError("a fresh file is expected");
                        }));
   return [file, note = SampleNote()] { return file->Write(note); };

@@ -140,21 +140,18 @@ absl::Status AuditLog::CheckAgainstFile() {
   if (options_.checkpoint_file.empty()) return absl::OkStatus();
   // A slot is accepted only if it is a checkpoint signed by this log's key.
   absl::StatusOr<std::unique_ptr<CheckpointFile>> file = CheckpointFile::Open(
-      options_.checkpoint_file, [this](absl::string_view note) -> absl::StatusOr<uint64_t> {
-        ASSIGN_OR_RETURN(Checkpoint checkpoint, OpenCheckpoint(note, verifiers_, options_.origin));
-        return checkpoint.size;
-      });
+      options_.checkpoint_file,
+      [this](absl::string_view note) { return OpenCheckpoint(note, verifiers_, options_.origin); });
   if (!file.ok()) return file.status();
   file_ = *std::move(file);
-  if (file_->newest().empty()) {
+  if (!file_->newest_checkpoint()) {
     // First start with this file: record where the log stands now.
     if (!tree_.checkpoint_note.empty()) {
       return PublishCheckpoint(tree_.checkpoint_note, int64_t(tree_.range.size()));
     }
     return absl::OkStatus();
   }
-  ASSIGN_OR_RETURN(Checkpoint signed_checkpoint,
-                   OpenCheckpoint(file_->newest(), verifiers_, options_.origin));
+  const Checkpoint& signed_checkpoint = *file_->newest_checkpoint();
   const uint64_t size = tree_.range.size();
   if (signed_checkpoint.size > size) {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -19,27 +19,11 @@ absl::Status Unavailable(absl::string_view what, const std::string& path, int er
   return absl::UnavailableError(absl::StrCat(what, " ", path, ": ", std::strerror(error)));
 }
 
-// The whole file, or "" if it does not exist.
+// The whole file, or "" if it does not exist. (ReadPemFile also refuses anything but a regular
+// file of at most 1 MiB.)
 absl::StatusOr<std::string> ReadWhole(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::string();
-    return Unavailable("cannot open", path, errno);
-  }
-  std::string content;
-  char buffer[CheckpointFile::kFileSize];
-  for (;;) {
-    const ssize_t got = ::read(fd, buffer, sizeof(buffer));
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      const int error = errno;
-      ::close(fd);
-      return Unavailable("cannot read", path, error);
-    }
-    if (got == 0) break;
-    content.append(buffer, size_t(got));
-  }
-  ::close(fd);
+  absl::StatusOr<std::string> content = pki::ReadPemFile(path);
+  if (absl::IsNotFound(content.status())) return std::string();
   return content;
 }
 
@@ -63,29 +47,29 @@ absl::Status NoCheckpoint(const std::string& path, const absl::Status& why) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<CheckpointFile>> CheckpointFile::Open(std::string path,
-                                                                     SizeOfNote size_of) {
+                                                                     OpenNote open_note) {
   std::unique_ptr<CheckpointFile> file(new CheckpointFile(std::move(path)));
   ASSIGN_OR_RETURN(file->content_, ReadWhole(file->path_));
   const std::string& content = file->content_;
   if (content.empty()) return file;
   if (content.size() != kFileSize) {
     // The single note of earlier versions.
-    absl::Status accepted = size_of(content).status();
-    if (!accepted.ok()) return NoCheckpoint(file->path_, accepted);
+    absl::StatusOr<Checkpoint> opened = open_note(content);
+    if (!opened.ok()) return NoCheckpoint(file->path_, opened.status());
     file->newest_ = content;
+    file->newest_checkpoint_ = *std::move(opened);
     return file;
   }
   absl::Status refused[2];
-  uint64_t newest_size = 0;
   for (int slot = 0; slot < 2; ++slot) {
     const absl::string_view note = SlotNote(content, slot);
     if (note.empty()) continue;  // never written
-    absl::StatusOr<uint64_t> size = size_of(note);
-    if (!size.ok()) {
-      refused[slot] = size.status();
-    } else if (file->newest_slot_ < 0 || *size > newest_size) {
+    absl::StatusOr<Checkpoint> opened = open_note(note);
+    if (!opened.ok()) {
+      refused[slot] = opened.status();
+    } else if (!file->newest_checkpoint_ || opened->size > file->newest_checkpoint_->size) {
       file->newest_slot_ = slot;
-      newest_size = *size;
+      file->newest_checkpoint_ = *std::move(opened);
     }
   }
   if (file->newest_slot_ < 0) {

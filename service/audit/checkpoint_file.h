@@ -15,12 +15,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "service/audit/checkpoint.h"
 
 namespace yinjian::audit {
 
@@ -29,21 +31,23 @@ class CheckpointFile {
   static constexpr size_t kSlotSize = 4096;
   static constexpr size_t kFileSize = 2 * kSlotSize;
 
-  // Whether a note read from the file is a checkpoint of this log (its tree size), or why not.
-  using SizeOfNote = absl::FunctionRef<absl::StatusOr<uint64_t>(absl::string_view note)>;
+  // Whether a note read from the file is a checkpoint of this log (opened), or why not.
+  using OpenNote = absl::FunctionRef<absl::StatusOr<Checkpoint>(absl::string_view note)>;
 
   // Reads `path`. A missing file holds no checkpoint. Otherwise newest() is the accepted note
   // of the largest size; if a slot holds a note that is not accepted while the other is,
-  // refused_slot() says so. FAILED_PRECONDITION with `size_of`'s reason if the file holds
+  // refused_slot() says so. FAILED_PRECONDITION with `open_note`'s reason if the file holds
   // notes but none is accepted; UNAVAILABLE if it cannot be read or opened for writing.
-  static absl::StatusOr<std::unique_ptr<CheckpointFile>> Open(std::string path, SizeOfNote size_of);
+  static absl::StatusOr<std::unique_ptr<CheckpointFile>> Open(std::string path, OpenNote open_note);
 
   CheckpointFile(const CheckpointFile&) = delete;
   CheckpointFile& operator=(const CheckpointFile&) = delete;
   ~CheckpointFile();
 
-  // The newest checkpoint read at Open, or "" if there was none.
+  // The newest checkpoint read at Open, as its note and as `open_note` opened it; "" and none
+  // if there was none.
   const std::string& newest() const { return newest_; }
+  const std::optional<Checkpoint>& newest_checkpoint() const { return newest_checkpoint_; }
   // "" or, e.g., "slot 2 of /x/store.checkpoint is not accepted (...); its other slot is used":
   // a write cut short by a crash, or an edit. For the server to report at start.
   const std::string& refused_slot() const { return refused_slot_; }
@@ -67,6 +71,7 @@ class CheckpointFile {
   std::string content_;   // what the file holds: two slots, or the single note ("" if missing)
   int newest_slot_ = -1;  // 0 or 1 with two slots, else -1
   std::string newest_;
+  std::optional<Checkpoint> newest_checkpoint_;
   std::string refused_slot_;
   bool failed_ = false;  // a write or fdatasync failed
 };

@@ -23,13 +23,13 @@ namespace {
 
 constexpr size_t kSlot = CheckpointFile::kSlotSize;
 
-// Accepts "ok <size>" notes.
-absl::StatusOr<uint64_t> SizeOf(absl::string_view note) {
-  uint64_t size = 0;
-  if (!absl::ConsumePrefix(&note, "ok ") || !absl::SimpleAtoi(note, &size)) {
+// Accepts "ok <size>" notes, as checkpoints of that size.
+absl::StatusOr<Checkpoint> OpenOkNote(absl::string_view note) {
+  Checkpoint checkpoint;
+  if (!absl::ConsumePrefix(&note, "ok ") || !absl::SimpleAtoi(note, &checkpoint.size)) {
     return absl::InvalidArgumentError("not an ok note");
   }
-  return size;
+  return checkpoint;
 }
 
 std::string Note(uint64_t size) { return absl::StrCat("ok ", size); }
@@ -52,7 +52,7 @@ class CheckpointFileTest : public ::testing::Test {
   std::string Path() const { return dir_->File("store.checkpoint"); }
 
   absl::StatusOr<std::unique_ptr<CheckpointFile>> Open() {
-    return CheckpointFile::Open(Path(), SizeOf);
+    return CheckpointFile::Open(Path(), OpenOkNote);
   }
 
   std::string Bytes() const {

@@ -121,7 +121,9 @@ absl::Status MeasureSide(ServiceFixture& fixture, const Flags& flags, bool recei
 // The parts of one commit, and the log on its own, on the token and file system of `fixture`.
 absl::Status MeasureLogDirectly(ServiceFixture& fixture, const Flags& flags,
                                 ReceiptResults& results) {
-  Progress("measuring one store commit, one log-key signature and one checkpoint file write");
+  Progress(
+      "measuring one store commit, one log-key signature, one checkpoint file write and one "
+      "thread handoff");
   ASSIGN_OR_RETURN(
       results.commit_cost,
       MeasureAuditCommitCost(fixture.raw_token(), {.scratch_dir = fixture.scratch().dir(),
@@ -130,7 +132,8 @@ absl::Status MeasureLogDirectly(ServiceFixture& fixture, const Flags& flags,
   const AuditCommitCost& cost = results.commit_cost;
   Progress(absl::StrCat("commit ", absl::FormatDuration(cost.store_commit.p50), ", signature ",
                         absl::FormatDuration(cost.signature.p50), ", checkpoint file ",
-                        absl::FormatDuration(cost.checkpoint_file.p50)));
+                        absl::FormatDuration(cost.checkpoint_file.p50), ", handoff ",
+                        absl::FormatDuration(cost.handoff.p50)));
   ASSIGN_OR_RETURN(
       results.log_alone,
       MeasureAuditLogAlone(fixture.raw_token(), fixture.scratch().dir(), ReceiptOptions(flags)));

@@ -3,10 +3,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "service/audit/checkpoint_file.h"
@@ -79,6 +82,45 @@ absl::StatusOr<OperationFn> CheckpointFileWorker(std::string path) {
   return [file, note = SampleNote()] { return file->Write(note); };
 }
 
+// A thread that answers each RoundTrip, woken and waited for the way the audit log's committer
+// is (absl::Mutex conditions): each trip is two wake-ups, one each way.
+class Echoer {
+ public:
+  Echoer() : thread_([this] { Serve(); }) {}
+  ~Echoer() {
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+    }
+    thread_.join();
+  }
+
+  absl::Status RoundTrip() {
+    absl::MutexLock lock(&mu_);
+    ++asked_;
+    mu_.Await(absl::Condition(this, &Echoer::Answered));
+    return absl::OkStatus();
+  }
+
+ private:
+  bool Answered() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return answered_ == asked_; }
+  bool Asked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return answered_ != asked_ || stopping_; }
+  void Serve() {
+    absl::MutexLock lock(&mu_);
+    for (;;) {
+      mu_.Await(absl::Condition(this, &Echoer::Asked));
+      if (stopping_) return;
+      answered_ = asked_;
+    }
+  }
+
+  absl::Mutex mu_;
+  int64_t asked_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t answered_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;  // last: started once the rest is ready
+};
+
 absl::StatusOr<LatencyPercentiles> Measure(OperationFn worker, const CommitCostOptions& options,
                                            absl::string_view part) {
   const OperationFn workers[] = {std::move(worker)};
@@ -126,6 +168,14 @@ absl::StatusOr<AuditCommitCost> MeasureAuditCommitCost(hsm::Token& token,
                    CheckpointFileWorker((dir / "commit-cost.checkpoint").string()));
   ASSIGN_OR_RETURN(cost.checkpoint_file,
                    Measure(std::move(file_writer), options, "checkpoint file"));
+
+  auto echoer = std::make_shared<Echoer>();
+  const absl::Duration cpu_before = ProcessCpu();
+  ASSIGN_OR_RETURN(cost.handoff,
+                   Measure([echoer] { return echoer->RoundTrip(); }, options, "thread handoff"));
+  if (cost.handoff.operations > 0) {
+    cost.handoff_cpu = (ProcessCpu() - cpu_before) / int64_t(cost.handoff.operations);
+  }
   return cost;
 }
 

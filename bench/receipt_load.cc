@@ -1,7 +1,5 @@
 #include "bench/receipt_load.h"
 
-#include <sys/resource.h>
-
 #include <memory>
 
 #include "bench/grpc_load.h"
@@ -12,12 +10,6 @@ namespace {
 
 audit::AuditLogStats StatsOf(audit::AuditLog* log) {
   return log != nullptr ? log->stats() : audit::AuditLogStats{};
-}
-
-absl::Duration ProcessCpu() {
-  rusage usage{};
-  if (getrusage(RUSAGE_SELF, &usage) != 0) return absl::ZeroDuration();
-  return absl::DurationFromTimeval(usage.ru_utime) + absl::DurationFromTimeval(usage.ru_stime);
 }
 
 }  // namespace

@@ -75,7 +75,11 @@ void AppendCost(const AuditCommitCost& cost, std::string& out) {
   absl::StrAppend(&out, "- allowed extra latency at low load = commit + signature = ",
                   Latency(cost.Allowance()), "\n");
   absl::StrAppend(&out, "- also paid per commit, not in the allowance: checkpoint file slot ",
-                  "written and synced: ", part(cost.checkpoint_file), "\n");
+                  "written and synced: ", part(cost.checkpoint_file));
+  absl::StrAppend(&out, "- this machine's thread handoff (to another thread and back, the two ",
+                  "extra wake-ups of a call with receipts): ", Latency(cost.handoff.p50), " (",
+                  Latency(cost.handoff.p99), "), ", Latency(cost.handoff_cpu),
+                  " of CPU per round trip\n\n");
 }
 
 void AppendVerdicts(const ReceiptComparison& op, const AuditCommitCost& cost, std::string& out) {
@@ -183,6 +187,8 @@ std::string FormatReceiptJsonLines(const ReceiptResults& results) {
   fields["store_commit"] = PartValue(cost.store_commit);
   fields["signature"] = PartValue(cost.signature);
   fields["checkpoint_file"] = PartValue(cost.checkpoint_file);
+  fields["handoff"] = PartValue(cost.handoff);
+  fields["handoff_cpu_us"].set_number_value(absl::ToDoubleMicroseconds(cost.handoff_cpu));
   fields["allowance_us"].set_number_value(absl::ToDoubleMicroseconds(cost.Allowance()));
   AppendJsonLine(line, out);
   return out;

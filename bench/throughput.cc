@@ -1,5 +1,7 @@
 #include "bench/throughput.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -128,6 +130,12 @@ LatencyPercentiles Percentiles(std::vector<absl::Duration>& latencies) {
   return {.p50 = NearestRank(latencies, 0.50),
           .p99 = NearestRank(latencies, 0.99),
           .operations = latencies.size()};
+}
+
+absl::Duration ProcessCpu() {
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return absl::ZeroDuration();
+  return absl::DurationFromTimeval(usage.ru_utime) + absl::DurationFromTimeval(usage.ru_stime);
 }
 
 }  // namespace yinjian::bench

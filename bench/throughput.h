@@ -56,6 +56,10 @@ absl::StatusOr<RepeatedThroughput> MeasureMedianThroughput(
     absl::Span<const OperationFn> workers, absl::Duration duration, int repetitions,
     Latencies latencies = Latencies::kIgnore);
 
+// CPU time (user + system) this process has used so far, all threads together; zero if the
+// system cannot tell.
+absl::Duration ProcessCpu();
+
 // The nearest-rank percentiles of `latencies` (reordered in place); zero for an empty list.
 LatencyPercentiles Percentiles(std::vector<absl::Duration>& latencies);
 

@@ -44,7 +44,7 @@ struct CommitCostOptions {
 // the right length).
 audit::AuditEvent SampleAuditEvent();
 
-// Measures the four parts one after another, each on one thread. `token` is the service's
+// Measures the four parts one after another, each timed on one thread. `token` is the service's
 // token: the log key is the server's own (made if the token has none yet). Errors from opening
 // the scratch store, the HSM or the file system, prefixed with the part being measured.
 absl::StatusOr<AuditCommitCost> MeasureAuditCommitCost(hsm::Token& token,

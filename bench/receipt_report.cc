@@ -65,21 +65,20 @@ void AppendLogAlone(const ReceiptCells& cells, std::string& out) {
 
 void AppendCost(const AuditCommitCost& cost, std::string& out) {
   auto part = [](const LatencyPercentiles& p) {
-    return absl::StrCat(Latency(p.p50), " (", Latency(p.p99), ")\n");
+    return absl::StrCat(Latency(p.p50), " (", Latency(p.p99), ")");
   };
   absl::StrAppend(&out, "One commit, measured directly (median, p99 in brackets):\n");
   absl::StrAppend(&out, "- store commit (SqliteStore::AppendAudit of 1 entry, beside the store): ",
-                  part(cost.store_commit));
-  absl::StrAppend(
-      &out, "- log key signature (LogKey::Sign, ECDSA P-256 in the HSM): ", part(cost.signature));
+                  part(cost.store_commit), "\n");
+  absl::StrAppend(&out, "- log key signature (LogKey::Sign, ECDSA P-256 in the HSM): ",
+                  part(cost.signature), "\n");
   absl::StrAppend(&out, "- allowed extra latency at low load = commit + signature = ",
                   Latency(cost.Allowance()), "\n");
   absl::StrAppend(&out, "- also paid per commit, not in the allowance: checkpoint file slot ",
-                  "written and synced: ", part(cost.checkpoint_file));
+                  "written and synced: ", part(cost.checkpoint_file), "\n");
   absl::StrAppend(&out, "- this machine's thread handoff (to another thread and back, the two ",
-                  "extra wake-ups of a call with receipts): ", Latency(cost.handoff.p50), " (",
-                  Latency(cost.handoff.p99), "), ", Latency(cost.handoff_cpu),
-                  " of CPU per round trip\n\n");
+                  "extra wake-ups of a call with receipts): ", part(cost.handoff), ", ",
+                  Latency(cost.handoff_cpu), " of CPU per round trip\n\n");
 }
 
 void AppendVerdicts(const ReceiptComparison& op, const AuditCommitCost& cost, std::string& out) {
